@@ -1,0 +1,2 @@
+// Benchmark entry point; filled by the benchmark work.
+console.log('no benchmarks yet');

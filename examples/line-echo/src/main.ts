@@ -1,0 +1,2 @@
+// A line-echo server; completed once LineReceiver lands.
+console.log('line-echo: not yet implemented');

@@ -1,0 +1,3 @@
+export { Protocol, formatAddress } from './protocol.js';
+export { Factory, ServerFactory, ClientFactory, FactoryNotStartedError } from './factory.js';
+export type { ProtocolClass } from './factory.js';

@@ -1,0 +1,243 @@
+/**
+ * Every error the reactor can hand a user. Each class extends {@link TorsionError}, has a `name`
+ * equal to the class name, and a stable `code` (documented in docs/errors.md) that programs may
+ * compare against. Messages say what went wrong and what to do about it.
+ *
+ * Reasons for a lost connection are always instances of these classes, never strings.
+ *
+ * @module
+ */
+
+/** Options common to every Torsion error. */
+export interface TorsionErrorOptions {
+  /** The underlying error (a Node `Error` with `errno`/`code`, say), kept as `cause`. */
+  cause?: unknown;
+}
+
+/** The base of every error Torsion throws or reports. */
+export class TorsionError extends Error {
+  /** A stable, documented identifier such as `ERR_CONNECTION_REFUSED`. */
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: TorsionErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connection closed (reasons given to connectionLost)
+
+/** The base of the reasons a connection ended. */
+export class ConnectionClosed extends TorsionError {}
+
+/** The connection was closed cleanly (both sides agreed, or the peer sent EOF). */
+export class ConnectionDone extends ConnectionClosed {
+  constructor(message = 'Connection was closed cleanly.', options?: TorsionErrorOptions) {
+    super('ERR_CONNECTION_DONE', message, options);
+  }
+}
+
+/** The connection was lost in a non-clean fashion (reset by the peer, a socket error...). */
+export class ConnectionLost extends ConnectionClosed {
+  constructor(message = 'Connection to the other side was lost in a non-clean fashion.', options?: TorsionErrorOptions) {
+    super('ERR_CONNECTION_LOST', message, options);
+  }
+}
+
+/** The connection was aborted locally with `abortConnection()`; buffered data was dropped. */
+export class ConnectionAborted extends ConnectionClosed {
+  constructor(message = 'Connection was aborted locally with abortConnection().', options?: TorsionErrorOptions) {
+    super('ERR_CONNECTION_ABORTED', message, options);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connecting and listening
+
+/** The base of the reasons an outgoing connection attempt failed. */
+export class ConnectError extends TorsionError {}
+
+/** The peer refused the connection: nothing listens there. */
+export class ConnectionRefusedError extends ConnectError {
+  constructor(
+    message = 'Connection was refused by the other side: check that a server is listening at that host and port.',
+    options?: TorsionErrorOptions,
+  ) {
+    super('ERR_CONNECTION_REFUSED', message, options);
+  }
+}
+
+/** An operation did not finish in the time allowed (a connect timeout, say). */
+export class TimeoutError extends ConnectError {
+  constructor(message = 'The operation timed out: raise the timeout or check that the peer is reachable.', options?: TorsionErrorOptions) {
+    super('ERR_TIMEOUT', message, options);
+  }
+}
+
+/** A host name could not be resolved. */
+export class DNSLookupError extends ConnectError {
+  constructor(message = 'The host name could not be resolved: check its spelling and your resolver.', options?: TorsionErrorOptions) {
+    super('ERR_DNS_LOOKUP', message, options);
+  }
+}
+
+/** A connection attempt was abandoned by the user (`stopConnecting()`, `disconnect()`, an abort signal). */
+export class ConnectingCancelledError extends ConnectError {
+  constructor(message = 'The connection attempt was cancelled by the user.', options?: TorsionErrorOptions) {
+    super('ERR_CONNECTING_CANCELLED', message, options);
+  }
+}
+
+/** Any other failure to connect, with the system error as `cause`. */
+export class ConnectFailedError extends ConnectError {
+  constructor(message: string, options?: TorsionErrorOptions) {
+    super('ERR_CONNECT_FAILED', message, options);
+  }
+}
+
+/** A port could not be listened on (in use, no permission, bad interface). */
+export class CannotListenError extends TorsionError {
+  readonly interface: string;
+  readonly port: number | string;
+
+  constructor(iface: string, port: number | string, message: string, options?: TorsionErrorOptions) {
+    super('ERR_CANNOT_LISTEN', message, options);
+    this.interface = iface;
+    this.port = port;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time
+
+/** `cancel()` (or `reset()`/`delay()`) on a delayed call that already ran. */
+export class AlreadyCalled extends TorsionError {
+  constructor(message = 'This delayed call has already run: check active() before cancelling or rescheduling it.') {
+    super('ERR_ALREADY_CALLED', message);
+  }
+}
+
+/** `cancel()` (or `reset()`/`delay()`) on a delayed call that was cancelled. */
+export class AlreadyCancelled extends TorsionError {
+  constructor(message = 'This delayed call was already cancelled: check active() before cancelling or rescheduling it.') {
+    super('ERR_ALREADY_CANCELLED', message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reactor's life cycle
+
+/** `run()` on a reactor that is already running. */
+export class ReactorAlreadyRunning extends TorsionError {
+  constructor(message = 'The reactor is already running: call run() once, and await it.') {
+    super('ERR_REACTOR_ALREADY_RUNNING', message);
+  }
+}
+
+/** `stop()` on a reactor that is not running. */
+export class ReactorNotRunning extends TorsionError {
+  constructor(message = "Can't stop a reactor that isn't running: check reactor.running first.") {
+    super('ERR_REACTOR_NOT_RUNNING', message);
+  }
+}
+
+/** `run()` on a reactor that has already been stopped. */
+export class ReactorNotRestartable extends TorsionError {
+  constructor(message = 'A stopped reactor cannot be run again: create a new Reactor() instead.') {
+    super('ERR_REACTOR_NOT_RESTARTABLE', message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transports and producers
+
+/** `write()` after `writeEof()`: the write side is already closed. */
+export class WriteAfterEofError extends TorsionError {
+  constructor(message = 'Cannot write after writeEof(): the write side of this connection is closed.') {
+    super('ERR_WRITE_AFTER_EOF', message);
+  }
+}
+
+/** `registerProducer()` while another producer is registered. */
+export class ProducerAlreadyRegistered extends TorsionError {
+  constructor(
+    message = 'A producer is already registered with this transport: call unregisterProducer() before registering another.',
+  ) {
+    super('ERR_PRODUCER_ALREADY_REGISTERED', message);
+  }
+}
+
+/** An operation a transport does not support (`writeEof` on TLS 1.2, say). */
+export class NotSupportedError extends TorsionError {
+  constructor(message: string) {
+    super('ERR_NOT_SUPPORTED', message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+/** The process exited with status 0. */
+export class ProcessDone extends TorsionError {
+  readonly exitCode = 0;
+  readonly signal: NodeJS.Signals | null = null;
+
+  constructor(message = 'The process exited cleanly with status 0.') {
+    super('ERR_PROCESS_DONE', message);
+  }
+}
+
+/** The process exited with a non-zero status or was killed by a signal. */
+export class ProcessTerminated extends TorsionError {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+
+  constructor(exitCode: number | null, signal: NodeJS.Signals | null, message?: string) {
+    super(
+      'ERR_PROCESS_TERMINATED',
+      message ??
+        (signal !== null
+          ? `The process was killed by signal ${signal}.`
+          : `The process exited with status ${String(exitCode)}.`),
+    );
+    this.exitCode = exitCode;
+    this.signal = signal;
+  }
+}
+
+/** `signalProcess()` on a process that has already exited. */
+export class ProcessExitedAlready extends TorsionError {
+  constructor(message = 'The process has already exited: there is nothing left to signal.') {
+    super('ERR_PROCESS_EXITED_ALREADY', message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input
+
+/** An argument was out of its allowed range (a port of 70000, a negative delay). */
+export class TorsionRangeError extends RangeError {
+  readonly code = 'ERR_OUT_OF_RANGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'TorsionRangeError';
+  }
+}
+
+/** An argument was of the wrong type or shape (a port given as an object, say). */
+export class TorsionTypeError extends TypeError {
+  readonly code = 'ERR_INVALID_ARG_TYPE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'TorsionTypeError';
+  }
+}
+
+/** An endpoint description string could not be parsed (`serverFromString`, `clientFromString`). */
+export class EndpointSyntaxError extends TorsionError {
+  constructor(message: string) {
+    super('ERR_BAD_ENDPOINT', message);
+  }
+}

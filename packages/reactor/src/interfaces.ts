@@ -160,6 +160,12 @@ export interface ITransport extends IConsumer, IPushProducer {
   getExtraInfo(name: ExtraInfoName): unknown;
   /** True once `loseConnection()` or `abortConnection()` has been called. */
   readonly disconnecting: boolean;
+  /**
+   * False while reading is paused by `pauseProducing()` (and after `stopProducing()`).
+   * Protocols that hold buffered input (LineReceiver) check it between deliveries, so that a
+   * `transport.pauseProducing()` issued inside a callback stops delivery of what is buffered.
+   */
+  isReading(): boolean;
 }
 
 /** A TCP (or TLS-over-TCP) transport. */
@@ -206,6 +212,13 @@ export interface IProtocol {
   eofReceived?(): boolean | void;
   pauseWriting?(): void;
   resumeWriting?(): void;
+  /**
+   * The transport's reading was resumed (`resumeProducing()` after a pause). Called
+   * synchronously from `resumeProducing()`, so a protocol holding buffered input can deliver it
+   * at once instead of waiting for new bytes. A protocol must tolerate this being called while
+   * it is itself on the stack (it paused and resumed from inside its own callback).
+   */
+  readingResumed?(): void;
 }
 
 /** A factory of protocols, used by listening ports and connectors. */

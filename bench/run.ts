@@ -2,8 +2,8 @@
 // installed) Twisted, asyncio and uvloop, in one run. Prints a table per load, writes JSON and an
 // SVG chart to bench/results/, and with --update-docs copies the chart to docs/performance.svg.
 //
-// Flags: --quick (1 round, short loads: a smoke test), --rounds N, --only a,b (load ids or
-// server ids/labels, substring match), --update-docs.
+// Flags: --quick (1 round, short loads: a smoke test), --rounds N, --only a,b (load ids: echo,
+// lines, chat, chat-stuck, idle, framing; other words match server ids/labels), --update-docs.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -77,9 +77,20 @@ function pythonHas(mod: string): boolean {
   return spawnSync('/usr/bin/python3', ['-c', `import ${mod}`], { stdio: 'ignore' }).status === 0;
 }
 
+const LOAD_IDS = ['echo', 'lines', 'chat', 'chat-stuck', 'idle', 'framing'];
+
+// Words naming a load pick loads; other words pick servers (by id or label, substring).
 function selected(o: Options, load: LoadSpec, server: ServerSpec): boolean {
-  if (o.only.length === 0) return true;
-  return o.only.some((w) => load.id === w || server.id.includes(w) || server.label.toLowerCase().includes(w.toLowerCase()));
+  const loadWords = o.only.filter((w) => LOAD_IDS.includes(w));
+  const serverWords = o.only.filter((w) => !LOAD_IDS.includes(w));
+  if (loadWords.length > 0 && !loadWords.includes(load.id)) return false;
+  return serverWords.length === 0 ||
+    serverWords.some((w) => server.id.includes(w) || server.label.toLowerCase().includes(w.toLowerCase()));
+}
+
+function wantsFraming(o: Options): boolean {
+  const loadWords = o.only.filter((w) => LOAD_IDS.includes(w));
+  return o.only.length === 0 || loadWords.includes('framing') || (loadWords.length === 0 && o.only.some((w) => 'framing'.includes(w)));
 }
 
 function headline(load: LoadSpec, r: Row): Summary {
@@ -101,8 +112,10 @@ async function main(): Promise<void> {
 
   const plan: { load: LoadSpec; servers: ServerSpec[]; skipped: Map<string, string> }[] = [];
   for (const load of loads(shape)) {
-    const servers = load.servers.filter((s) => selected(o, load, s));
-    if (servers.length === 0) continue;
+    const picked = load.servers.filter((s) => selected(o, load, s));
+    if (picked.length === 0) continue;
+    // The baseline always runs with what was picked, so the ratios stay meaningful.
+    const servers = load.servers.filter((s) => picked.includes(s) || s.id === load.baseline);
     const skipped = new Map<string, string>();
     for (const s of servers) {
       const why = python.present || s.family !== 'python' ? unavailable(s, root, python) : '/usr/bin/python3 not found';
@@ -162,7 +175,7 @@ async function main(): Promise<void> {
   printTables(plan.map((p) => p.load), rows);
   printFailures(rows);
 
-  const framing = existsSync(path.join(benchDir, 'dist', 'framing-lines.js')) && (o.only.length === 0 || o.only.includes('framing'))
+  const framing = existsSync(path.join(benchDir, 'dist', 'framing-lines.js')) && wantsFraming(o)
     ? await runFraming(path.join(benchDir, 'dist', 'framing-lines.js'), o.quick) : undefined;
 
   const resultsDir = path.join(benchDir, 'results');

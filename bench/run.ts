@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       for (const s of servers) {
         if (skipped.has(s.id)) continue;
         if (load.idleConns !== undefined && idleSkip !== undefined) { skipped.set(s.id, idleSkip); continue; }
-        const sample = await measure(load, s, { root, loadgen, nofile: load.idleConns !== undefined ? nofile : undefined });
+        const sample = await measure(load, s, { root, loadgen, duration: shape.duration, nofile: load.idleConns !== undefined ? nofile : undefined });
         const key = `${load.id}/${s.id}`;
         samples.set(key, [...(samples.get(key) ?? []), sample]);
         const shown = sample.error !== undefined ? `ERROR ${sample.error}`
@@ -213,6 +213,9 @@ function printTables(allLoads: readonly LoadSpec[], rows: readonly Row[]): void 
       if (r.skipped !== undefined) notes.push(`skipped: ${r.skipped}`);
       if (r.errors.length > 0) notes.push(`${String(r.errors.length)} failed (see below): ${clip(r.errors[0]!, 60)}`);
       if (r.clientCpuPct >= 90) notes.push('CLIENT SATURATED its core: rate is a lower bound');
+      else if (load.metric === 'rate' && r.serverCpuPct < 70) notes.push('server used <70% of its core: machine busy?');
+      const stalls = r.samples.filter((x) => x.stalled === true).length;
+      if (stalls > 0) notes.push(`client stalled in ${String(stalls)} round(s): machine busy`);
       const gaps = r.samples.reduce((n, s) => n + (s.gaps ?? 0), 0);
       if (gaps > 0) notes.push(`${human(gaps)} lines dropped`);
       return [
@@ -252,4 +255,9 @@ function chartGroups(allLoads: readonly LoadSpec[], rows: readonly Row[]): BarGr
   }));
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exit(2);
+}

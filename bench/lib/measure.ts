@@ -21,6 +21,8 @@ export interface Sample {
   peakMB: number;
   /** Lines a chat receiver never got (a server that drops for slow readers). */
   gaps?: number;
+  /** The client's measured window ran well past its duration: it was starved of CPU. */
+  stalled?: boolean;
   /** Idle: seconds until the server held every connection. */
   acceptSeconds?: number;
   error?: string;
@@ -32,6 +34,8 @@ export interface MeasureOptions {
   loadgen: string;
   /** Open-file limit to give the server (idle loads), if it must be raised. */
   nofile?: number;
+  /** Seconds the client measures for (to notice a client that was starved). */
+  duration: number;
 }
 
 const now = (): number => performance.now() / 1000;
@@ -83,6 +87,7 @@ export async function measure(load: LoadSpec, server: ServerSpec, options: Measu
     sample.peakMB = (Number.isFinite(peakAtIdle) ? peakAtIdle : mem.peak) / 1024;
     if (load.idleConns === undefined) {
       sample.rate = Number(result['rate']);
+      if (Number(result['seconds']) > options.duration * 1.2) sample.stalled = true;
       sample.clientCpuPct = Number(result['client_cpu_pct']);
       sample.serverCpuPct = (100 * (cpu1 - cpu0)) / (t1 - t0);
       const gaps = Number(result['gaps']);

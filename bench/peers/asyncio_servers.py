@@ -48,7 +48,7 @@ async def chat(reader, writer):
             if not line:
                 break
             for member in members:
-                if member is not writer:
+                if member is not writer and not member.is_closing():
                     member.write(line)
     except ConnectionError:
         pass

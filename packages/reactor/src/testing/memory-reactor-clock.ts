@@ -6,7 +6,8 @@ import { MemoryReactor } from './memory-reactor.js';
 /**
  * A {@link MemoryReactor} that also tells time with a manual {@link Clock}: hand it to code that
  * takes one object as its reactor and its clock (a reconnecting client, a service with timeouts),
- * then move time with {@link advance}.
+ * then move time with {@link advance}. Connection attempts still connecting after their timeout
+ * (`options.timeout`, default 30 s) fail with `TimeoutError` as the clock passes it.
  *
  * @example
  * ```ts
@@ -25,7 +26,7 @@ export class MemoryReactorClock extends MemoryReactor implements IReactorTime {
 
   /** Use `clock` (a fresh one at time 0 by default), e.g. to share it with other test doubles. */
   constructor(clock: Clock = new Clock()) {
-    super();
+    super({ clock });
     this.clock = clock;
   }
 

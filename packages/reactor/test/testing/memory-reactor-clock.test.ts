@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConnectionLost, ConnectionRefusedError } from '@torsion/reactor';
+import { ConnectionLost, ConnectionRefusedError, TimeoutError } from '@torsion/reactor';
 import type { IConnector, IDelayedCall, IReactorTime } from '@torsion/reactor';
 import { Clock, MemoryReactorClock } from '@torsion/reactor/testing';
 import { ClientFactory, Protocol } from '@torsion/protocols';
@@ -63,5 +63,28 @@ describe('MemoryReactorClock', () => {
     expect(connector.calls).to.deep.equal(['connect', 'connect']);
     expect(connector.attempts).to.equal(3);
     expect(reactor.tcpClients).to.have.length(1);
+  });
+
+  it('times out an attempt still connecting when the clock passes its timeout', () => {
+    const reactor = new MemoryReactorClock();
+    const factory = new Retrying();
+    factory.clock = reactor;
+    factory.delay = 100;
+    const connector = reactor.connectTCP('127.0.0.1', 8023, factory, { timeout: 5 });
+    reactor.advance(4.9);
+    expect(connector.state).to.equal('connecting');
+    reactor.advance(0.1);
+    expect(connector.state).to.equal('disconnected');
+    expect(factory.reasons[0]).to.be.instanceOf(TimeoutError);
+    // A settled attempt leaves no timer behind: only the factory's retry is pending.
+    reactor.advance(100);
+    connector.succeed();
+    expect(reactor.getDelayedCalls()).to.deep.equal([]);
+    const unix = reactor.connectUNIX('/tmp/s.sock', factory);
+    reactor.advance(29);
+    unix.fail();
+    expect(factory.reasons.at(-1)).to.be.instanceOf(ConnectionRefusedError);
+    factory.pending!.cancel();
+    expect(reactor.getDelayedCalls()).to.deep.equal([]);
   });
 });

@@ -13,10 +13,9 @@ import {
   ConnectionDone,
   ConnectionLost,
   ProducerAlreadyRegistered,
-  TorsionRangeError,
   WriteAfterEofError,
 } from '../errors.js';
-import { toBuffer } from './string-transport.js';
+import { resolveWriteBufferLimits, toBuffer } from './string-transport.js';
 import type { ProducerState } from './string-transport.js';
 
 const DEFAULT_HIGH_WATER = 64 * 1024;
@@ -85,16 +84,25 @@ export class PairedTransport implements ITCPTransport {
 
   /** Queue bytes for the peer. Dropped once disconnecting; `WriteAfterEofError` after `writeEof()`. */
   write(data: Data): void {
+    if (this.#disconnecting) return;
     if (this.#eofWritten) throw new WriteAfterEofError();
     const buf = toBuffer(data);
-    if (this.#disconnecting || buf.length === 0) return;
+    if (buf.length === 0) return;
     this.#queue.push(buf);
     this.#queued += buf.length;
-    if (!this.#writingPaused && this.#queued > this.#high) {
-      this.#writingPaused = true;
-      if (this.producer !== undefined && this.streaming) (this.producer as IPushProducer).pauseProducing();
-      this.protocol.pauseWriting?.();
-    }
+    if (!this.#writingPaused && this.#queued > this.#high) this.#crossedHigh();
+  }
+
+  #crossedHigh(): void {
+    this.#writingPaused = true;
+    if (this.producer !== undefined && this.streaming) (this.producer as IPushProducer).pauseProducing();
+    this.protocol.pauseWriting?.();
+  }
+
+  #fellToLow(): void {
+    this.#writingPaused = false;
+    if (this.producer !== undefined && this.streaming) (this.producer as IPushProducer).resumeProducing();
+    this.protocol.resumeWriting?.();
   }
 
   writeSequence(chunks: Iterable<Data>): void {
@@ -139,14 +147,11 @@ export class PairedTransport implements ITCPTransport {
     return undefined;
   }
 
+  /** Set the water marks; crossing one now pauses or resumes the producer and protocol at once. */
   setWriteBufferLimits(high?: number, low?: number): void {
-    const h = high ?? DEFAULT_HIGH_WATER;
-    const l = low ?? Math.min(DEFAULT_LOW_WATER, h);
-    if (!(h >= 0 && l >= 0 && l <= h)) {
-      throw new TorsionRangeError(`setWriteBufferLimits() needs 0 <= low <= high, got high ${String(h)} and low ${String(l)}.`);
-    }
-    this.#high = h;
-    this.#low = l;
+    [this.#high, this.#low] = resolveWriteBufferLimits(high, low);
+    if (!this.#writingPaused && this.#queued > this.#high) this.#crossedHigh();
+    else if (this.#writingPaused && this.#queued <= this.#low) this.#fellToLow();
   }
 
   /** Bytes written and not yet moved to the peer by the pump. */
@@ -154,11 +159,21 @@ export class PairedTransport implements ITCPTransport {
     return this.#queued;
   }
 
+  /**
+   * Attach a producer (`ProducerAlreadyRegistered` if one is attached). A pull producer is asked
+   * for its first chunk at once; a push producer is paused at once if the queue is above the
+   * high-water mark; once disconnecting, the producer is stopped instead.
+   */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
     if (this.producer !== undefined) throw new ProducerAlreadyRegistered();
+    if (this.#disconnecting) {
+      producer.stopProducing();
+      return;
+    }
     this.producer = producer;
     this.streaming = streaming;
-    if (streaming && this.#writingPaused) (producer as IPushProducer).pauseProducing();
+    if (!streaming) producer.resumeProducing();
+    else if (this.#writingPaused) (producer as IPushProducer).pauseProducing();
   }
 
   unregisterProducer(): void {
@@ -173,7 +188,7 @@ export class PairedTransport implements ITCPTransport {
 
   /** Let bytes flow again at the next flush; the protocol's `readingResumed()` runs now. */
   resumeProducing(): void {
-    if (this.producerState !== 'paused') return;
+    if (this.producerState !== 'paused' || this.#disconnecting) return;
     this.producerState = 'producing';
     this.protocol.readingResumed?.();
   }
@@ -218,9 +233,7 @@ export class PairedTransport implements ITCPTransport {
     }
     if (this.#lostReason !== undefined) return true;
     if (this.#writingPaused && this.#queued <= this.#low) {
-      this.#writingPaused = false;
-      if (this.producer !== undefined && this.streaming) (this.producer as IPushProducer).resumeProducing();
-      this.protocol.resumeWriting?.();
+      this.#fellToLow();
       moved = true;
     }
     if (this.producer !== undefined && !this.streaming && this.#queued === 0 && !this.#disconnecting) {

@@ -322,4 +322,24 @@ describe('connectedPair', () => {
     client.transport.write('x');
     expect(() => pump.flush()).to.throw('boom');
   });
+
+  it('applies new water marks at once, and stops a producer registered while closing', () => {
+    const { server, serverTransport } = connectedPair(new Recorder(), new Recorder());
+    const producer = new PushProducer();
+    serverTransport.registerProducer(producer, true);
+    server.transport.write('0123456789');
+    serverTransport.setWriteBufferLimits(8, 2);
+    expect(producer.events).to.deep.equal(['pause']);
+    expect(server.pausedWriting).to.equal(1);
+    serverTransport.setWriteBufferLimits(100, 20);
+    expect(producer.events).to.deep.equal(['pause', 'resume']);
+    expect(server.resumedWriting).to.equal(1);
+    serverTransport.unregisterProducer();
+    server.transport.loseConnection();
+    const late = new PushProducer();
+    serverTransport.registerProducer(late, true);
+    expect(late.events).to.deep.equal(['stop']);
+    expect(serverTransport.producer).to.equal(undefined);
+  });
 });
+

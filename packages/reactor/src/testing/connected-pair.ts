@@ -29,6 +29,15 @@ export interface ConnectedPairOptions {
 /**
  * Moves bytes between the two ends of a {@link connectedPair}. Nothing moves on its own: call
  * {@link flush} (or {@link advance} with a clock) and check what the protocols did.
+ *
+ * @example
+ * ```ts
+ * const clock = new Clock();
+ * const { client, pump } = connectedPair(new Server(), new Client(), { clock });
+ * client.transport.write('PING\n');
+ * pump.flush();        // until both ends are quiet
+ * pump.advance(30);    // 30 s pass (timeouts fire), then flush
+ * ```
  */
 export class Pump {
   readonly #client: PairedTransport;

@@ -26,6 +26,14 @@ const DEFAULT_LOW_WATER = 16 * 1024;
  * and the pair's {@link Pump} moves the queue to the other end. Everything a real transport
  * promises holds, only later: `loseConnection()`, `abortConnection()` and `writeEof()` take effect
  * at the next `pump.flush()`.
+ *
+ * @example
+ * ```ts
+ * const { clientTransport, pump } = connectedPair(new Server(), new Client());
+ * clientTransport.write('hello');
+ * clientTransport.getWriteBufferSize(); // 5: queued until the pump moves it
+ * pump.flush();
+ * ```
  */
 export class PairedTransport implements ITCPTransport {
   /** The protocol at this end. */

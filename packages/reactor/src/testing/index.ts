@@ -4,4 +4,4 @@
  *
  * @module
  */
-export {};
+export { Clock } from './clock.js';

@@ -115,7 +115,7 @@ export class StreamTransport implements ITCPTransport {
     if (err == null) this.#afterWrite();
   };
   readonly #onRejected = (err: unknown): void => {
-    this.#fault(err, 'A promise returned by a protocol callback rejected');
+    this.#fault(err, 'A promise returned by dataReceived() rejected');
   };
   readonly #onData = (chunk: Buffer): void => {
     if (this.#dead) return;
@@ -169,7 +169,7 @@ export class StreamTransport implements ITCPTransport {
       close: () => this.#closeGracefully(),
       abort: () => this.abortConnection(),
     });
-    this.#call('makeConnection', () => this.#protocol.makeConnection(this));
+    this.#call('makeConnection()/connectionMade()', () => this.#protocol.makeConnection(this));
   }
 
   #attach(socket: Socket): void {

@@ -108,7 +108,7 @@ export class Connector implements IConnector {
     const base = {
       host: spec.host,
       port: spec.port ?? 0,
-      allowHalfOpen: true,
+      allowHalfOpen: spec.kind !== 'TLS',
       // The transport coalesces each turn's writes itself; Nagle would only add delay.
       noDelay: true,
       ...(spec.bindAddress === undefined ? {} : { localAddress: spec.bindAddress.host, localPort: spec.bindAddress.port }),

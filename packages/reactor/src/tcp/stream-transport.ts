@@ -501,6 +501,7 @@ export class StreamTransport implements ITCPTransport {
     this.#tlsPending = true;
     upgradeToTLS(raw, options, this.#options.isServer, (tlsSocket) => {
       this.#detach(raw);
+      raw.on('error', () => {}); // the TLS socket reports errors on the connection from now on
       this.#socket = tlsSocket;
       this.#tlsPending = false;
       this.#attach(tlsSocket);

@@ -5,11 +5,11 @@ import {
   ConnectingCancelledError,
   ConnectionDone,
   ConnectionRefusedError,
+  Reactor,
   TimeoutError,
   TorsionRangeError,
   TorsionTypeError,
   type IConnector,
-  type Reactor,
   type TCPAddress,
 } from '@torsion/reactor';
 import { ClientFactory, Factory } from '@torsion/protocols';
@@ -132,6 +132,24 @@ describe('TCP connectTCP', () => {
       expect(performance.now() - started).to.be.at.least(190);
       expect(connector.state).to.equal('disconnected');
       expect(reactor.getDelayedCalls()).to.have.length(0);
+    } finally {
+      child.kill();
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+
+  it('reactor.stop() abandons an attempt still in progress', async function () {
+    if (!hasPython) this.skip();
+    const { port, child } = await blackHole(cleanup);
+    try {
+      const r = new Reactor({ installSignalHandlers: false });
+      const running = r.run();
+      const factory = new RecordingClientFactory(() => new Hello());
+      r.connectTCP('127.0.0.1', port, factory, { timeout: 30 });
+      await r.stop();
+      await running;
+      expect(await factory.failed.promise).to.be.instanceOf(ConnectingCancelledError);
+      expect(r.getDelayedCalls()).to.have.length(0);
     } finally {
       child.kill();
       await new Promise((r) => child.once('exit', r));

@@ -371,7 +371,7 @@ export class StreamTransport implements ITCPTransport {
       try {
         onLost(reason);
       } catch (err) {
-        this.#logFault(err, 'clientConnectionLost() threw');
+        this.#logFault(err, 'clientConnectionLost() threw', true);
       }
     }
     const waiters = this.#closeWaiters;
@@ -532,9 +532,10 @@ export class StreamTransport implements ITCPTransport {
     }
   }
 
-  #logFault(err: unknown, what: string): void {
+  #logFault(err: unknown, what: string, afterClose = false): void {
     const protocol = (this.#protocol as object).constructor?.name ?? 'protocol';
-    log.error(`${what} in ${protocol}; dropping the connection to ${describeAddress(this.#options.peer)}.`, err, {
+    const outcome = afterClose ? 'the connection was already closed' : 'dropping the connection';
+    log.error(`${what} in ${protocol}; ${outcome} to ${describeAddress(this.#options.peer)}.`, err, {
       peer: describeAddress(this.#options.peer),
       host: describeAddress(this.#options.host),
       protocol,
@@ -542,11 +543,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   #fault(err: unknown, what: string): void {
-    if (this.#lost) {
-      this.#logFault(err, what);
-      return;
-    }
-    this.#logFault(err, what);
-    this.#abort(asError(err));
+    this.#logFault(err, what, this.#lost);
+    if (!this.#lost) this.#abort(asError(err));
   }
 }

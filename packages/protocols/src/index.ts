@@ -1,3 +1,10 @@
 export { Protocol, formatAddress } from './protocol.js';
 export { Factory, ServerFactory, ClientFactory, FactoryNotStartedError } from './factory.js';
 export type { ProtocolClass } from './factory.js';
+// policies
+export { TimeoutMixin } from './timeout-mixin.js';
+export type { TimeoutHost, TimeoutProtocol } from './timeout-mixin.js';
+export { ReconnectingClientFactory } from './reconnecting-client-factory.js';
+export { WrappingFactory, ProtocolWrapper } from './wrapping-factory.js';
+export type { WrapperRegistry, ProtocolWrapperClass } from './wrapping-factory.js';
+export { NoConnectorToRetryError } from './policy-errors.js';

@@ -8,3 +8,7 @@ export { ReconnectingClientFactory } from './reconnecting-client-factory.js';
 export { WrappingFactory, ProtocolWrapper } from './wrapping-factory.js';
 export type { WrapperRegistry, ProtocolWrapperClass } from './wrapping-factory.js';
 export { NoConnectorToRetryError } from './policy-errors.js';
+export { ThrottlingFactory, ThrottlingProtocol } from './throttling-factory.js';
+export type { ThrottlingOptions } from './throttling-factory.js';
+export { LimitTotalConnectionsFactory, LimitConnectionsByPeer } from './limit-connections.js';
+export type { LimitTotalConnectionsOptions } from './limit-connections.js';

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { log, reactor } from '@torsion/reactor';
+import { log, reactor, TorsionRangeError } from '@torsion/reactor';
 import type { Address, IConnector, IDelayedCall, IReactorTime } from '@torsion/reactor';
 import { ClientFactory } from './factory.js';
 import type { Protocol } from './protocol.js';
@@ -87,6 +87,12 @@ export class ReconnectingClientFactory extends ClientFactory {
     return this.#call !== undefined && this.#call.active();
   }
 
+  /** Checks the settings as the first connector starts using the factory. */
+  override doStart(): void {
+    this.#validate();
+    super.doStart();
+  }
+
   override startedConnecting(connector: IConnector): void {
     this.connector = connector;
   }
@@ -117,6 +123,7 @@ export class ReconnectingClientFactory extends ClientFactory {
     if (connector === undefined) throw new NoConnectorToRetryError();
     this.connector = connector;
     if (this.retryPending) return;
+    this.#validate();
     this.retries += 1;
     const maxRetries = this.maxRetries;
     if (maxRetries !== undefined && this.retries > maxRetries) {
@@ -148,6 +155,20 @@ export class ReconnectingClientFactory extends ClientFactory {
     if (call !== undefined && call.active()) call.cancel();
     const connector = this.connector;
     if (connector !== undefined && connector.state === 'connecting') connector.stopConnecting();
+  }
+
+  #validate(): void {
+    const bad = (name: string, value: unknown, rule: string): never => {
+      throw new TorsionRangeError(`ReconnectingClientFactory.${name} ${rule}, got ${String(value)}: fix the field (the defaults are Twisted's).`);
+    };
+    const { initialDelay, factor, maxDelay, jitter, maxRetries } = this;
+    if (!(Number.isFinite(initialDelay) && initialDelay > 0)) bad('initialDelay', initialDelay, 'must be a finite number of seconds above zero');
+    if (!(Number.isFinite(factor) && factor >= 1)) bad('factor', factor, 'must be a finite number of at least 1');
+    if (!(typeof maxDelay === 'number' && maxDelay > 0)) bad('maxDelay', maxDelay, 'must be a number of seconds above zero (Infinity for no cap)');
+    if (!(Number.isFinite(jitter) && jitter >= 0)) bad('jitter', jitter, 'must be a finite number of at least 0');
+    if (maxRetries !== undefined && !(Number.isInteger(maxRetries) && maxRetries >= 0)) {
+      bad('maxRetries', maxRetries, 'must be a whole number of at least 0, or undefined to retry forever');
+    }
   }
 
   /**

@@ -159,7 +159,7 @@ export class ProtocolWrapper extends Protocol implements ITCPTransport {
   }
 
   get disconnecting(): boolean {
-    return this.#disconnecting || this.transport.disconnecting;
+    return this.#disconnecting || ((this.transport as ITransport | undefined)?.disconnecting ?? false);
   }
 
   isReading(): boolean {

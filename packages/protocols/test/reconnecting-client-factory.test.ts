@@ -249,4 +249,28 @@ describe('ReconnectingClientFactory', () => {
     f.clock = new Clock();
     expect(() => f.retry()).to.throw(NoConnectorToRetryError).with.property('code', 'ERR_NO_CONNECTOR_TO_RETRY');
   });
+
+  it('rejects bad settings with a RangeError when it starts or retries', () => {
+    const cases: Array<[keyof ReconnectingClientFactory, unknown, RegExp]> = [
+      ['initialDelay', 0, /initialDelay must be a finite number of seconds above zero, got 0/],
+      ['factor', 0.5, /factor must be a finite number of at least 1/],
+      ['maxDelay', -1, /maxDelay/],
+      ['jitter', Number.NaN, /jitter/],
+      ['maxRetries', -1, /maxRetries/],
+    ];
+    for (const [name, value, message] of cases) {
+      const f = ReconnectingClientFactory.forProtocol(Client);
+      (f as unknown as Record<string, unknown>)[name] = value;
+      expect(() => f.doStart(), name).to.throw(RangeError, message);
+      const c = new FakeConnector(f);
+      f.clock = new Clock();
+      c.connect();
+      expect(() => c.fail(), name).to.throw(RangeError, message);
+      expect(f.clock.getDelayedCalls()).to.deep.equal([]);
+    }
+    const ok = ReconnectingClientFactory.forProtocol(Client);
+    ok.maxDelay = Infinity;
+    ok.maxRetries = 0;
+    expect(() => ok.doStart()).not.to.throw();
+  });
 });

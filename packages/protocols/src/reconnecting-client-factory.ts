@@ -139,7 +139,8 @@ export class ReconnectingClientFactory extends ClientFactory {
     this.#delay = delay;
     this.#call = this.clock.callLater(delay, () => {
       this.#call = undefined;
-      if (this.continueTrying) connector.connect();
+      // The user may have connected by hand meanwhile; a second attempt would be an error.
+      if (this.continueTrying && connector.state === 'disconnected') connector.connect();
     });
   }
 

@@ -216,6 +216,14 @@ describe('ReconnectingClientFactory', () => {
     expect(c.attempts).to.equal(1);
   });
 
+  it('does not start a second attempt when the connector was reconnected by hand meanwhile', () => {
+    const { c, clock } = setup();
+    c.fail();
+    c.connect(); // by hand, before the retry is due
+    clock.advance(pendingDelay(clock));
+    expect(c.attempts).to.equal(2);
+  });
+
   it('gives up after maxRetries, with a log line', () => {
     const events: LogEvent[] = [];
     const previous = setLogObserver((e) => events.push(e));

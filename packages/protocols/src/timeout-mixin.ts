@@ -20,8 +20,12 @@ export interface TimeoutProtocol {
    * scheduled, so tests assign a `Clock` (`override clock = new Clock()`, or `p.clock = clock`).
    */
   clock: IReactorTime;
-  /** The current timeout in seconds, or `null` when none is set. Change it with {@link setTimeout}. */
-  readonly timeOut: number | null;
+  /**
+   * The timeout in seconds, or `null` for none. {@link setTimeout} sets it; a subclass may also
+   * declare it (`override timeOut = 60`) and start the timer with `this.setTimeout(this.timeOut)`.
+   * {@link resetTimeout} reads it.
+   */
+  timeOut: number | null;
   /**
    * Set the idle timeout to `seconds` from now, or cancel it with `null`. Returns the previous
    * value. A timer already running is rescheduled to `seconds` from now.
@@ -79,7 +83,7 @@ type MixinBase<T> = abstract new (...args: any[]) => T;
 export function TimeoutMixin<TBase extends MixinBase<TimeoutHost>>(Base: TBase): TBase & MixinBase<TimeoutProtocol> {
   abstract class Timeout extends Base implements TimeoutProtocol {
     clock: IReactorTime = reactor;
-    #timeOut: number | null = null;
+    timeOut: number | null = null;
     #call: IDelayedCall | undefined = undefined;
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -99,18 +103,10 @@ export function TimeoutMixin<TBase extends MixinBase<TimeoutHost>>(Base: TBase):
       });
     }
 
-    get timeOut(): number | null {
-      return this.#timeOut;
-    }
-
     setTimeout(seconds: number | null): number | null {
-      if (seconds !== null && (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0)) {
-        throw new TorsionRangeError(
-          `setTimeout() needs a finite number of seconds above zero, got ${String(seconds)}: pass null to cancel the timeout.`,
-        );
-      }
-      const previous = this.#timeOut;
-      this.#timeOut = seconds;
+      if (seconds !== null) checkTimeout(seconds);
+      const previous = this.timeOut;
+      this.timeOut = seconds;
       const call = this.#call;
       if (seconds === null) {
         this.#cancel();
@@ -124,7 +120,14 @@ export function TimeoutMixin<TBase extends MixinBase<TimeoutHost>>(Base: TBase):
 
     resetTimeout(): void {
       const call = this.#call;
-      if (call !== undefined && this.#timeOut !== null && call.active()) call.reset(this.#timeOut);
+      const seconds = this.timeOut;
+      if (call === undefined || !call.active()) return;
+      if (seconds === null) {
+        this.#cancel();
+        return;
+      }
+      checkTimeout(seconds);
+      call.reset(seconds);
     }
 
     timeoutConnection(): void {
@@ -150,4 +153,12 @@ export function TimeoutMixin<TBase extends MixinBase<TimeoutHost>>(Base: TBase):
     }
   }
   return Timeout;
+}
+
+function checkTimeout(seconds: number): void {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
+    throw new TorsionRangeError(
+      `A timeout must be a finite number of seconds above zero, got ${String(seconds)}: pass null to setTimeout() to cancel it.`,
+    );
+  }
 }

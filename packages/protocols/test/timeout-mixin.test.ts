@@ -155,9 +155,38 @@ describe('TimeoutMixin', () => {
   it('rejects a timeout that is not a positive finite number', () => {
     const { p } = connect();
     for (const bad of [0, -1, Number.NaN, Infinity]) {
-      expect(() => p.setTimeout(bad)).to.throw(TorsionRangeError, /pass null to cancel/);
+      expect(() => p.setTimeout(bad)).to.throw(TorsionRangeError, /pass null to setTimeout\(\) to cancel/);
     }
     expect(p.timeOut).to.equal(10);
+  });
+
+  it('takes the timeout from a subclass field, Twisted style, and resetTimeout follows changes to it', () => {
+    class Configured extends TimeoutMixin(Protocol) {
+      override clock = new Clock();
+      override timeOut: number | null = 60;
+      override connectionMade(): void {
+        this.setTimeout(this.timeOut);
+      }
+    }
+    const p = new Configured();
+    const t = new StringTransport();
+    void t.connect(p);
+    p.clock.advance(59);
+    p.timeOut = 5;
+    p.resetTimeout();
+    p.clock.advance(4.5);
+    expect(t.aborted).to.equal(false);
+    p.clock.advance(0.5);
+    expect(t.aborted).to.equal(true);
+  });
+
+  it('resetTimeout with timeOut set to null cancels, and with a bad value throws', () => {
+    const { p, clock } = connect();
+    p.timeOut = -1;
+    expect(() => p.resetTimeout()).to.throw(RangeError, /above zero/);
+    p.timeOut = null;
+    p.resetTimeout();
+    expect(clock.getDelayedCalls()).to.deep.equal([]);
   });
 
   it('does not fail when the timer fires before a connection is made', () => {

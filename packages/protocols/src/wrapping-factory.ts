@@ -75,11 +75,18 @@ export class ProtocolWrapper extends Protocol implements ITCPTransport {
   // -------------------------------------------------------------------------------------------
   // Protocol side: the real transport calls these; they go on to the wrapped protocol.
 
+  /**
+   * Attach the real transport, run this wrapper's own `connectionMade()` (a subclass may
+   * override it), register with the factory, then connect the wrapped protocol to this wrapper.
+   */
   override makeConnection(transport: ITransport): MaybePromise<void> {
     this.connected = true;
     this.transport = transport;
+    const own = this.connectionMade();
     this.#registry.registerProtocol(this);
-    return this.wrappedProtocol.makeConnection(this);
+    const inner = this.wrappedProtocol.makeConnection(this);
+    if (own instanceof Promise) return inner instanceof Promise ? Promise.all([own, inner]).then(() => undefined) : own;
+    return inner;
   }
 
   override dataReceived(data: Buffer): MaybePromise<void> {

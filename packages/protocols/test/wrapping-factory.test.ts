@@ -159,7 +159,11 @@ describe('WrappingFactory / ProtocolWrapper', () => {
   });
 
   it('a wrapper subclass can intercept writes and reads', () => {
+    const order: string[] = [];
     class Upper extends ProtocolWrapper {
+      override connectionMade(): void {
+        order.push(`wrapper made, inner connected: ${String((this.wrappedProtocol as Recorder).connected)}`);
+      }
       override write(data: string | Uint8Array): void {
         super.write(Buffer.from(data).toString().toUpperCase());
       }
@@ -179,6 +183,7 @@ describe('WrappingFactory / ProtocolWrapper', () => {
     void w.dataReceived(Buffer.from('WORLD'));
     expect(t.value().toString()).to.equal('HELLO');
     expect(p.events).to.deep.equal(['made', 'data:world']);
+    expect(order).to.deep.equal(['wrapper made, inner connected: false']);
   });
 
   it('TCP-only calls over a transport without them are a NotSupportedError', () => {

@@ -11,7 +11,9 @@ import type {
 import {
   ConnectionAborted,
   ConnectionDone,
+  ConnectionLost,
   ProducerAlreadyRegistered,
+  TorsionRangeError,
   TorsionTypeError,
   WriteAfterEofError,
 } from '../errors.js';
@@ -31,10 +33,32 @@ export interface StringTransportOptions {
   extraInfo?: Record<string, unknown>;
   /** What `canWriteEof()` answers (default true). */
   canWriteEof?: boolean;
+  /**
+   * Called once the protocol has been given `connectionLost(reason)`
+   * ({@link StringTransportWithDisconnection} only): lets a fake connector tell its factory.
+   */
+  onConnectionLost?: (reason: Error) => void;
 }
 
 const DEFAULT_HIGH_WATER = 64 * 1024;
 const DEFAULT_LOW_WATER = 16 * 1024;
+
+/**
+ * The water marks `setWriteBufferLimits(high, low)` means, by the reactor's rule: a missing high
+ * is the default or 4 × low, a missing low is the default or high / 4.
+ *
+ * @internal
+ */
+export function resolveWriteBufferLimits(high: number | undefined, low: number | undefined): [number, number] {
+  const h = high ?? (low === undefined ? DEFAULT_HIGH_WATER : Math.max(low * 4, DEFAULT_HIGH_WATER));
+  const l = low ?? (high === undefined ? DEFAULT_LOW_WATER : Math.floor(h / 4));
+  if (!Number.isInteger(h) || h < 0 || !Number.isInteger(l) || l < 0 || l > h) {
+    throw new TorsionRangeError(
+      `setWriteBufferLimits: high (${String(high)}) and low (${String(low)}) must be integers with 0 <= low <= high.`,
+    );
+  }
+  return [h, l];
+}
 
 /** Turn user data into bytes the transport owns (a copy, so the caller may reuse its buffer). */
 export function toBuffer(data: Data): Buffer {
@@ -146,11 +170,12 @@ export class StringTransport implements ITCPTransport {
     return this.#disconnecting;
   }
 
-  /** Record `data`. Dropped once disconnecting; throws `WriteAfterEofError` after `writeEof()`. */
+  /** Record `data`. Dropped once disconnecting; otherwise throws `WriteAfterEofError` after `writeEof()`. */
   write(data: Data): void {
+    if (this.#disconnecting) return;
     if (this.eofWritten) throw new WriteAfterEofError();
     const buf = toBuffer(data);
-    if (this.#disconnecting || buf.length === 0) return;
+    if (buf.length === 0) return;
     this.#chunks.push(buf);
     this.#size += buf.length;
   }
@@ -198,17 +223,23 @@ export class StringTransport implements ITCPTransport {
 
   /** Record the water marks; the in-memory buffer never fills on its own (see {@link writeBufferSize}). */
   setWriteBufferLimits(high?: number, low?: number): void {
-    this.writeBufferHigh = high ?? DEFAULT_HIGH_WATER;
-    this.writeBufferLow = low ?? Math.min(DEFAULT_LOW_WATER, this.writeBufferHigh);
+    [this.writeBufferHigh, this.writeBufferLow] = resolveWriteBufferLimits(high, low);
   }
 
   getWriteBufferSize(): number {
     return this.writeBufferSize;
   }
 
-  /** Attach a producer; throws `ProducerAlreadyRegistered` if one is attached already. */
+  /**
+   * Attach a producer; throws `ProducerAlreadyRegistered` if one is attached already. Once
+   * disconnecting, the producer is stopped instead, as a real transport does.
+   */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
     if (this.producer !== undefined) throw new ProducerAlreadyRegistered();
+    if (this.#disconnecting) {
+      producer.stopProducing();
+      return;
+    }
     this.producer = producer;
     this.streaming = streaming;
   }
@@ -225,10 +256,11 @@ export class StringTransport implements ITCPTransport {
 
   /**
    * Resume the read side. Coming out of a pause it calls the protocol's `readingResumed()`
-   * synchronously, as real transports do, so buffered input is delivered at once.
+   * synchronously, as real transports do, so buffered input is delivered at once. Once
+   * disconnecting it does nothing (a closing transport reads no more).
    */
   resumeProducing(): void {
-    if (this.producerState !== 'paused') return;
+    if (this.producerState !== 'paused' || this.#disconnecting) return;
     this.producerState = 'producing';
     this.protocol?.readingResumed?.();
   }
@@ -270,21 +302,37 @@ export class StringTransport implements ITCPTransport {
 export class StringTransportWithDisconnection extends StringTransport {
   /** The reason given to `connectionLost`, once it was delivered. */
   lostReason: Error | undefined = undefined;
+  readonly #onConnectionLost: ((reason: Error) => void) | undefined;
+
+  constructor(options: StringTransportOptions = {}) {
+    super(options);
+    this.#onConnectionLost = options.onConnectionLost;
+  }
 
   override loseConnection(): void {
     super.loseConnection();
-    this.#lose(new ConnectionDone());
+    this.#deliver(new ConnectionDone());
   }
 
   override abortConnection(): void {
     super.abortConnection();
-    this.#lose(new ConnectionAborted());
+    this.#deliver(new ConnectionAborted());
   }
 
-  #lose(reason: Error): void {
+  /**
+   * The connection ends for a reason of the test's choosing (the peer reset it, say): set
+   * {@link disconnecting} and deliver `connectionLost(reason)` unless it was delivered already.
+   */
+  lose(reason: Error = new ConnectionLost()): void {
+    super.loseConnection();
+    this.#deliver(reason);
+  }
+
+  #deliver(reason: Error): void {
     if (this.lostReason !== undefined) return;
     this.lostReason = reason;
     this.producerState = 'stopped';
     void this.protocol?.connectionLost(reason);
+    this.#onConnectionLost?.(reason);
   }
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConnectingCancelledError, ConnectionLost, ConnectionRefusedError, setLogObserver } from '@torsion/reactor';
 import type { Address, IConnector, LogEvent } from '@torsion/reactor';
-import { Clock } from '@torsion/reactor/testing';
+import { Clock, MemoryReactorClock } from '@torsion/reactor/testing';
 import { NoConnectorToRetryError, Protocol, ReconnectingClientFactory } from '@torsion/protocols';
 
 const ADDR: Address = { type: 'TCP', host: '127.0.0.1', port: 9 };
@@ -280,5 +280,36 @@ describe('ReconnectingClientFactory', () => {
     ok.maxDelay = Infinity;
     ok.maxRetries = 0;
     expect(() => ok.doStart()).not.to.throw();
+  });
+
+  describe('with MemoryReactorClock', () => {
+    it('retries through the reactor, resets on success, and stops for good', () => {
+      const reactor = new MemoryReactorClock();
+      const f = ReconnectingClientFactory.forProtocol(Client);
+      f.clock = reactor;
+      f.jitter = 0;
+      const connector = reactor.connectTCP('127.0.0.1', 8023, f, { timeout: 1000 });
+      expect(f.connector).to.equal(connector);
+      connector.fail();
+      reactor.advance(E - 1e-6);
+      expect(connector.state).to.equal('disconnected');
+      reactor.advance(1e-6);
+      expect(connector.calls).to.deep.equal(['connect']);
+      expect(connector.state).to.equal('connecting');
+      connector.fail();
+      reactor.advance(E ** 2);
+      const conn = connector.succeed();
+      expect(conn!.protocol).to.be.instanceOf(Client);
+      expect(f.retries).to.equal(0);
+      conn!.transport.loseConnection(); // lost: the next wait starts from the beginning again
+      reactor.advance(E);
+      expect(connector.calls).to.deep.equal(['connect', 'connect', 'connect']);
+      f.stopTrying(); // the attempt in progress is abandoned...
+      expect(connector.calls.at(-1)).to.equal('stopConnecting');
+      expect(connector.state).to.equal('disconnected');
+      reactor.advance(10_000); // ...and nothing follows it
+      expect(connector.calls).to.deep.equal(['connect', 'connect', 'connect', 'stopConnecting']);
+      expect(reactor.getDelayedCalls()).to.deep.equal([]);
+    });
   });
 });

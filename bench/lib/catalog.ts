@@ -14,6 +14,8 @@ export interface ServerSpec {
   cmd: string[];
   /** Path (from the root) whose existence the server needs; it is skipped when missing. */
   needs?: string;
+  /** Extra load-client arguments this server needs (e.g. `--nick` for a room that asks for one). */
+  clientArgs?: string[];
 }
 
 /** What a load's headline number is. */

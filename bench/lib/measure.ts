@@ -66,7 +66,7 @@ export async function measure(load: LoadSpec, server: ServerSpec, options: Measu
     let t1 = Number.NaN;
     const baseFds = openFiles(pid);
     let peakAtIdle = Number.NaN;
-    const result = await runLoadgen(options.loadgen, ['--port', String(srv.port), ...load.client], CLIENT_CPU, {
+    const result = await runLoadgen(options.loadgen, ['--port', String(srv.port), ...load.client, ...(server.clientArgs ?? [])], CLIENT_CPU, {
       onStart: () => { cpu0 = cpuSeconds(pid); t0 = now(); },
       onResult: async (_r, kill) => {
         cpu1 = cpuSeconds(pid);

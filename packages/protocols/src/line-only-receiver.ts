@@ -171,7 +171,7 @@ export class LineOnlyReceiver extends Protocol {
       if (k < 0) break;
       const line = chunk.subarray(pos, k);
       pos = k + dlen;
-      if (k - pos + dlen > max) this.#exceeded(line, true);
+      if (line.length > max) this.#exceeded(line, true);
       else this.lineReceived(line);
       if (t !== undefined && (t.disconnecting || !t.isReading())) {
         if (pos < end) this.#queue.unshift(chunk.subarray(pos));

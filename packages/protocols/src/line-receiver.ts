@@ -310,7 +310,7 @@ export class LineReceiver extends Protocol {
       const line = chunk.subarray(pos, k);
       pos = k + dlen;
       this.#curPos = pos;
-      if (k - pos + dlen > max) this.#exceeded(line, true);
+      if (line.length > max) this.#exceeded(line, true);
       else this.lineReceived(line);
       if (
         (this.#interrupt || this.delimiter !== delimSrc || this.MAX_LENGTH !== maxSrc ||

@@ -1,7 +1,7 @@
 import type { Data, ITransport } from '@torsion/reactor';
 import { logEvent } from '@torsion/reactor';
 import { LineTooLongError } from './errors.js';
-import { CRLF, PartialLine, joinLine, overflows, toDelimiter, toMaxLength } from './line-framing.js';
+import { CRLF, PartialLine, findDelimiter, joinLine, overflows, toDelimiter, toMaxLength } from './line-framing.js';
 import { Protocol } from './protocol.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -259,7 +259,7 @@ export class LineReceiver extends Protocol {
 
     if (this.#discarding) {
       const s = pending.straddle(chunk, delim);
-      const k = s >= 0 ? -1 : chunk.indexOf(delim);
+      const k = s >= 0 ? -1 : findDelimiter(chunk, 0, delim);
       if (s < 0 && k < 0) {
         // Keep only what may begin the delimiter that ends the over-long line.
         const keep = Math.min(dlen - 1, pending.len + end);
@@ -283,7 +283,7 @@ export class LineReceiver extends Protocol {
         pending.len = s;
         line = pending.take();
       } else {
-        const k = chunk.indexOf(delim);
+        const k = findDelimiter(chunk, 0, delim);
         if (k < 0) {
           if (overflows(pending.buf, 0, pending.len, chunk, delim, max)) {
             this.#curPos = end;
@@ -303,11 +303,13 @@ export class LineReceiver extends Protocol {
     }
 
     // The hot loop: each line is a view of the chunk; nothing else is allocated.
-    const d0 = delim[0]!;
+    const ab = chunk.buffer;
+    const base = chunk.byteOffset;
     for (;;) {
-      const k = dlen === 1 ? chunk.indexOf(d0, pos) : chunk.indexOf(delim, pos);
+      const k = findDelimiter(chunk, pos, delim);
       if (k < 0) break;
-      const line = chunk.subarray(pos, k);
+      // Buffer.from(arrayBuffer, ...) makes the same view as subarray(), measurably faster.
+      const line = Buffer.from(ab, base + pos, k - pos);
       pos = k + dlen;
       this.#curPos = pos;
       if (line.length > max) this.#exceeded(line, true);

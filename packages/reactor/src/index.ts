@@ -5,3 +5,6 @@ export { Reactor, reactor } from './reactor.js';
 export type { ReactorOptions, ReactorResource } from './reactor.js';
 export { DelayedCall } from './time/delayed-call.js';
 export type { SystemEventTriggerId } from './lifecycle/system-event.js';
+export { Deferred, gatherResults } from './deferred.js';
+export type { GatherOptions } from './deferred.js';
+export { deferLater, LoopingCall } from './task.js';

@@ -289,3 +289,13 @@ export class LoopingCallNotRunning extends TorsionError {
     super('ERR_LOOPING_CALL_NOT_RUNNING', message);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Datagrams
+
+/** A write or connect on a UDP port that has stopped listening. */
+export class PortClosedError extends TorsionError {
+  constructor(message = 'This UDP port has stopped listening: listen again with reactor.listenUDP() to send.') {
+    super('ERR_PORT_CLOSED', message);
+  }
+}

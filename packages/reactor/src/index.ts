@@ -8,3 +8,4 @@ export type { SystemEventTriggerId } from './lifecycle/system-event.js';
 export { Deferred, gatherResults } from './deferred.js';
 export type { GatherOptions } from './deferred.js';
 export { deferLater, LoopingCall } from './task.js';
+export { UDPPort } from './udp/udp-port.js';

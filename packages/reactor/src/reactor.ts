@@ -29,6 +29,8 @@ function noop(): void {}
 function logCallError(error: unknown, call: DelayedCall): void {
   log.error('A delayed call threw; the other calls still run', error, { call: String(call) });
 }
+import type { IDatagramProtocol, ListenUDPOptions } from './interfaces.js';
+import { UDPPort } from './udp/udp-port.js';
 
 /**
  * Something the reactor must close when it stops: a listening port or a live connection.
@@ -291,6 +293,19 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore {
 
   connectTCP(_host: string, _port: number, _factory: IClientFactory, _options: ConnectTCPOptions = {}): IConnector {
     throw new Error('not implemented'); // IMPLEMENTED BY: TCP work, in ./tcp/
+  }
+
+  /**
+   * Listen for datagrams on `port` (0 picks a free one) with `protocol`.
+   *
+   * @example
+   * ```ts
+   * const udp = await reactor.listenUDP(0, new Echo(), { interface: '127.0.0.1' });
+   * udp.getHost(); // { type: 'UDP', host: '127.0.0.1', port: 41234 }
+   * ```
+   */
+  listenUDP(port: number, protocol: IDatagramProtocol, options: ListenUDPOptions = {}): Promise<UDPPort> {
+    return UDPPort.listen(this, port, protocol, options);
   }
 }
 

@@ -4,3 +4,4 @@ export type { ProtocolClass } from './factory.js';
 export { LineReceiver } from './line-receiver.js';
 export { LineOnlyReceiver } from './line-only-receiver.js';
 export { LineTooLongError } from './errors.js';
+export { DatagramProtocol } from './datagram-protocol.js';

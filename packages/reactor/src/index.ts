@@ -9,3 +9,7 @@ export { StreamTransport } from './tcp/stream-transport.js';
 export { ListeningPort } from './tcp/listening-port.js';
 export { Connector } from './tcp/connector.js';
 export type { ListenUNIXOptions, ConnectUNIXOptions } from './tcp/reactor-streams.js';
+export { Deferred, gatherResults } from './deferred.js';
+export type { GatherOptions } from './deferred.js';
+export { deferLater, LoopingCall } from './task.js';
+export { UDPPort } from './udp/udp-port.js';

@@ -39,6 +39,8 @@ export class LineOnlyReceiver extends Protocol {
   #queue: Buffer[] = [];
   #delimSrc: unknown = undefined;
   #delim: Buffer = CRLF;
+  /** The delimiter the partial line was scanned with. */
+  #pendingDelim: Buffer = CRLF;
   #maxSrc: unknown = undefined;
   #max = 16384;
 
@@ -109,8 +111,14 @@ export class LineOnlyReceiver extends Protocol {
     }
   }
 
-  #parse(chunk: Buffer, t: ITransport | undefined): void {
+  #parse(data: Buffer, t: ITransport | undefined): void {
     const delim = this.#delimiter();
+    let chunk = data;
+    if (this.#pending.len > 0 && !this.#discarding && this.#pendingDelim !== delim) {
+      // The delimiter changed while a partial line waited: scan those bytes again.
+      chunk = Buffer.concat([this.#pending.take(), data]);
+    }
+    this.#pendingDelim = delim;
     const src = this.MAX_LENGTH;
     if (src !== this.#maxSrc) {
       this.#max = toMaxLength(src, this.constructor.name);

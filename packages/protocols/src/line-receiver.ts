@@ -59,6 +59,8 @@ export class LineReceiver extends Protocol {
   #curPos = 0;
   #delimSrc: unknown = undefined;
   #delim: Buffer = CRLF;
+  /** The delimiter the partial line was scanned with. */
+  #pendingDelim: Buffer = CRLF;
   #maxSrc: unknown = undefined;
   #max = 16384;
 
@@ -93,7 +95,11 @@ export class LineReceiver extends Protocol {
    */
   setRawMode(): void {
     this.#lineMode = false;
-    this.#discarding = false;
+    if (this.#discarding) {
+      // The held bytes are the tail of an over-long line, not data for the raw handler.
+      this.#pending.reset();
+      this.#discarding = false;
+    }
     this.#interrupt = true;
   }
 
@@ -244,15 +250,21 @@ export class LineReceiver extends Protocol {
   }
 
   /** Scan one chunk in line mode. */
-  #parse(chunk: Buffer): void {
+  #parse(data: Buffer): void {
     this.#interrupt = false;
     const delimSrc = this.delimiter;
     const maxSrc = this.MAX_LENGTH;
     const delim = this.#delimiter();
     const max = this.#maxLength();
     const dlen = delim.length;
-    const end = chunk.length;
     const pending = this.#pending;
+    let chunk = data;
+    if (pending.len > 0 && !this.#discarding && this.#pendingDelim !== delim) {
+      // The delimiter changed while a partial line waited: scan those bytes again.
+      chunk = Buffer.concat([pending.take(), data]);
+    }
+    this.#pendingDelim = delim;
+    const end = chunk.length;
     const t = this.transport as ITransport | undefined;
     let pos = 0;
     this.#cur = chunk;

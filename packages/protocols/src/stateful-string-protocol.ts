@@ -37,7 +37,7 @@ export type StringReceiverClass = abstract new (...args: any[]) => StringReceive
  *   override states = {
  *     init: (name: Buffer) => { this.user = name.toString(); return 'password'; },
  *     password: (pw: Buffer) => {
- *       this.sendString(check(this.user, pw) ? 'welcome' : 'denied');
+ *       this.sendString(pw.toString() === 'open sesame' ? 'welcome' : 'denied');
  *       return 'done';
  *     },
  *   };

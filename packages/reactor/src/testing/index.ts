@@ -4,8 +4,7 @@
  *
  * @module
  */
-export {};
-
+export { Clock } from './clock.js';
 export { StringTransport, StringTransportWithDisconnection } from './string-transport.js';
 export type { ProducerState, StringTransportOptions } from './string-transport.js';
 export { splitAt, chunksOf, everySplit, randomSplit, feedChunks, EVERY_SPLIT_MAX_LENGTH } from './chunking.js';

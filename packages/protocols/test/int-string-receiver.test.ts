@@ -251,13 +251,23 @@ describe('IntNStringReceiver', () => {
         }));
       });
 
-      it(`${name}: any split of random bytes yields the unsplit outcome, without throwing`, () => {
+      it(`${name}: any split of random bytes yields the unsplit outcome, without throwing, and nothing after the limit`, () => {
         const outcome = (chunks: Buffer[]): unknown => {
           const [p] = connected(new Cls());
           p.MAX_LENGTH = 40;
           feedChunks(p, chunks);
           return { strings: p.strings, limits: p.limits, broken: p.brokenPeer };
         };
+        fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), fc.array(fc.uint8Array({ maxLength: 10 })), (junk, more) => {
+          const [p] = connected(new Cls());
+          p.MAX_LENGTH = 40;
+          p.lengthLimitExceeded = (): void => {};
+          p.dataReceived(Buffer.from(junk));
+          if (!p.brokenPeer) return;
+          const before = p.strings.length;
+          p.dataReceived(Buffer.concat(more.map((x) => frame(n, x))));
+          expect(p.strings.length).to.equal(before);
+        }));
         fc.assert(fc.property(fc.uint8Array({ maxLength: 120 }), cuts, (input, cs) => {
           expect(outcome(splitAt(input, cs))).to.deep.equal(outcome([Buffer.from(input)]));
         }));

@@ -175,8 +175,7 @@ async function main(): Promise<void> {
   printTables(plan.map((p) => p.load), rows);
   printFailures(rows);
 
-  const framing = existsSync(path.join(benchDir, 'dist', 'framing-lines.js')) && wantsFraming(o)
-    ? await runFraming(path.join(benchDir, 'dist', 'framing-lines.js'), o.quick) : undefined;
+  const framing = wantsFraming(o) ? await runFraming(o.quick) : undefined;
 
   const resultsDir = path.join(benchDir, 'results');
   mkdirSync(resultsDir, { recursive: true });

@@ -1,23 +1,17 @@
-// The in-memory line-framing bench (bench/framing-lines.ts, written with LineReceiver) is run
-// when it has been built. It is found by its exported function, whatever its name, and its
-// result is printed and kept in the JSON report.
-import { pathToFileURL } from 'node:url';
+// The in-memory line-framing bench (bench/framing-lines.ts): LineReceiver and friends fed from
+// memory, no sockets. Run after the socket loads; its rows are printed and kept in the JSON.
+import type { FramingRow } from '../framing-lines.js';
+import { benchFramingLines, formatFramingTable } from '../framing-lines.js';
 
-/** Import `file`, call its exported function and return what it gives (undefined on failure). */
-export async function runFraming(file: string, quick: boolean): Promise<unknown> {
+/** Run it (short in quick mode); a failure is reported, never thrown. */
+export async function runFraming(quick: boolean): Promise<FramingRow[] | { error: string }> {
   try {
-    const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    const fn = Object.values(mod).find((v): v is (...a: unknown[]) => unknown => typeof v === 'function');
-    if (fn === undefined) {
-      console.log(`\nin-memory line framing: ${file} exports no function; skipped`);
-      return undefined;
-    }
-    const result = await fn({ quick });
-    console.log('\nin-memory line framing (no sockets):');
-    console.log(typeof result === 'string' ? result : JSON.stringify(result, null, 2));
-    return result;
+    const rows = await benchFramingLines(quick ? { rounds: 1, bytesPerRound: 1024 * 1024 } : { rounds: 3 });
+    console.log('\nin-memory line framing (no sockets) — lines/s');
+    console.log(formatFramingTable(rows));
+    return rows;
   } catch (e) {
-    console.log(`\nin-memory line framing failed: ${(e as Error).message}`);
+    console.log(`\nin-memory line framing FAILED: ${(e as Error).message}`);
     return { error: (e as Error).message };
   }
 }

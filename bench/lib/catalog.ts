@@ -16,6 +16,8 @@ export interface ServerSpec {
   needs?: string;
   /** Extra load-client arguments this server needs (e.g. `--nick` for a room that asks for one). */
   clientArgs?: string[];
+  /** What the server prints once ready, the port in the first group (default `LISTENING <port>`). */
+  ready?: RegExp;
 }
 
 /** What a load's headline number is. */
@@ -62,6 +64,17 @@ function asyncio(kind: string, uvloop: boolean): ServerSpec {
   return { id, label, family: 'python', cmd: [PY, 'bench/peers/asyncio_servers.py', kind, ...(uvloop ? ['--uvloop'] : [])] };
 }
 
+// The flagship chat-room server (examples/chat-server), as shipped: flood limits off for the
+// load, each client sends a nickname first, lines come back as "<nick> text".
+function flagshipChat(): ServerSpec {
+  const main = 'examples/chat-server/dist/src/main.js';
+  return {
+    id: 'torsion-chat-room', label: 'Torsion chat room (example)', family: 'torsion',
+    cmd: [process.execPath, main, '--port', '0', '--quiet', '--flood-rate', '0', '--max-clients', '1000'],
+    needs: main, clientArgs: ['--nick'], ready: /listening on \S*:(\d+)/,
+  };
+}
+
 const pythonPeers = (kind: string): ServerSpec[] => [twisted(kind), asyncio(kind, false), asyncio(kind, true)];
 
 /** Every load of a full run. */
@@ -71,7 +84,8 @@ export function loads(shape: RunShape): LoadSpec[] {
   const chatServers = (): ServerSpec[] => [
     node('net-chat', 'node:net, a write per client', 'net-chat.js'),
     node('net-chat-cork', 'node:net corked', 'net-chat.js', '--cork'),
-    torsion('torsion-chat', 'Torsion chat room', 'bench/dist/servers/torsion-chat.js'),
+    torsion('torsion-chat', 'Torsion LineReceiver chat', 'bench/dist/servers/torsion-chat.js'),
+    flagshipChat(),
     ...pythonPeers('chat'),
   ];
   return [

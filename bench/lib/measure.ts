@@ -45,7 +45,7 @@ export async function measure(load: LoadSpec, server: ServerSpec, options: Measu
   const sample: Sample = { rate: Number.NaN, serverCpuPct: Number.NaN, clientCpuPct: Number.NaN, peakMB: Number.NaN };
   let srv;
   try {
-    srv = await startServer(server.cmd, { cpu: SERVER_CPU, cwd: options.root, nofile: options.nofile });
+    srv = await startServer(server.cmd, { cpu: SERVER_CPU, cwd: options.root, nofile: options.nofile, ready: server.ready });
   } catch (e) {
     sample.error = `server did not start: ${firstLines((e as Error).message)}`;
     return sample;

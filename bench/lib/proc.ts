@@ -99,9 +99,11 @@ export interface StartOptions {
   cwd?: string;
   /** Seconds to wait for `LISTENING <port>`. */
   timeout?: number;
+  /** What the server prints once ready; its first group is the port (default `LISTENING <port>`). */
+  ready?: RegExp;
 }
 
-/** Start `cmd` and resolve once it prints `LISTENING <port>`; reject with its stderr if it dies first. */
+/** Start `cmd` and resolve once it prints `LISTENING <port>` (or `ready`); reject with its stderr if it dies first. */
 export function startServer(cmd: readonly string[], options: StartOptions = {}): Promise<RunningServer> {
   let argv = pinned(cmd, options.cpu);
   if (options.nofile !== undefined) argv = ['bash', '-c', `ulimit -n ${String(options.nofile)} && exec "$@"`, 'bash', ...argv];
@@ -125,7 +127,7 @@ export function startServer(cmd: readonly string[], options: StartOptions = {}):
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (s: string) => {
       out += s;
-      const m = /LISTENING (\d+)/.exec(out);
+      const m = (options.ready ?? /LISTENING (\d+)/).exec(out);
       if (m === null) return;
       clearTimeout(timer);
       child.stdout.removeAllListeners('data');

@@ -217,6 +217,8 @@ function printTables(allLoads: readonly LoadSpec[], rows: readonly Row[]): void 
       if (stalls > 0) notes.push(`client stalled in ${String(stalls)} round(s): machine busy`);
       const gaps = r.samples.reduce((n, s) => n + (s.gaps ?? 0), 0);
       if (gaps > 0) notes.push(`${human(gaps)} lines dropped`);
+      const kicked = Math.max(0, ...r.samples.map((x) => x.stuckDropped ?? 0));
+      if (kicked > 0) notes.push(`disconnected up to ${String(kicked)} stuck reader(s)`);
       return [
         r.label, fmtv(h.median), h.n > 1 ? `${fmtv(h.min)}–${fmtv(h.max)}` : '', formatRatio(r.ratio),
         formatPct(r.serverCpuPct), formatPct(r.clientCpuPct),

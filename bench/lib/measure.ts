@@ -21,6 +21,8 @@ export interface Sample {
   peakMB: number;
   /** Lines a chat receiver never got (a server that drops for slow readers). */
   gaps?: number;
+  /** Clients that never read and that the server disconnected. */
+  stuckDropped?: number;
   /** The client's measured window ran well past its duration: it was starved of CPU. */
   stalled?: boolean;
   /** Idle: seconds until the server held every connection. */
@@ -90,6 +92,8 @@ export async function measure(load: LoadSpec, server: ServerSpec, options: Measu
       if (Number(result['seconds']) > options.duration * 1.2) sample.stalled = true;
       sample.clientCpuPct = Number(result['client_cpu_pct']);
       sample.serverCpuPct = (100 * (cpu1 - cpu0)) / (t1 - t0);
+      const dropped = Number(result['stuck_dropped']);
+      if (dropped > 0) sample.stuckDropped = dropped;
       const gaps = Number(result['gaps']);
       if (gaps > 0) sample.gaps = gaps;
     }

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { pinned } from './proc.js';
+import { pinned, track } from './proc.js';
 
 /** Compile bench/loadgen/loadgen.c unless the binary is newer; returns the binary's path. */
 export function buildLoadgen(benchDir: string): string {
@@ -34,6 +34,7 @@ export interface ClientHooks {
 export function runLoadgen(bin: string, args: readonly string[], cpu: number | undefined, hooks: ClientHooks = {}): Promise<ClientResult> {
   const argv = pinned([bin, ...args], cpu);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child);
   let err = '';
   let result: ClientResult | undefined;
   let pending: Promise<void> = Promise.resolve();

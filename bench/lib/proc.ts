@@ -4,6 +4,29 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 
+const live = new Set<ChildProcess>();
+let cleanupInstalled = false;
+
+/**
+ * Remember `child` until it exits, so that a runner stopped by a signal or an error does not leave
+ * servers or clients behind.
+ */
+export function track(child: ChildProcess): void {
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.once('exit', () => {
+    for (const c of live) c.kill('SIGKILL');
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      console.error(`\nbench: ${sig}, stopping`);
+      process.exit(130);
+    });
+  }
+}
+
 let ticks: number | undefined;
 
 /** Kernel clock ticks per second (for /proc/<pid>/stat times). */
@@ -108,6 +131,7 @@ export function startServer(cmd: readonly string[], options: StartOptions = {}):
   let argv = pinned(cmd, options.cpu);
   if (options.nofile !== undefined) argv = ['bash', '-c', `ulimit -n ${String(options.nofile)} && exec "$@"`, 'bash', ...argv];
   const child = spawn(argv[0]!, argv.slice(1), { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  track(child);
   let err = '';
   let done = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => { done = true; resolve(); }));

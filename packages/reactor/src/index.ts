@@ -13,3 +13,5 @@ export { Deferred, gatherResults } from './deferred.js';
 export type { GatherOptions } from './deferred.js';
 export { deferLater, LoopingCall } from './task.js';
 export { UDPPort } from './udp/udp-port.js';
+export { serverFromString, clientFromString } from './endpoints.js';
+export type { IStreamServerEndpoint, IStreamClientEndpoint } from './endpoints.js';

@@ -9,3 +9,4 @@ export { Deferred, gatherResults } from './deferred.js';
 export type { GatherOptions } from './deferred.js';
 export { deferLater, LoopingCall } from './task.js';
 export { UDPPort } from './udp/udp-port.js';
+export { ProcessTransport } from './process/process-transport.js';

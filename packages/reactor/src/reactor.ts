@@ -4,17 +4,19 @@ import type {
   IClientFactory,
   IConnector,
   IListeningPort,
+  IProcessProtocol,
   IProtocolFactory,
   IReactorCore,
+  IReactorProcess,
   IReactorTCP,
   IReactorTime,
   ListenTCPOptions,
+  SpawnProcessOptions,
   SystemEventPhase,
 } from './interfaces.js';
 import { closeResources } from './lifecycle/close-resources.js';
 import { SystemEvent, type SystemEventTriggerId } from './lifecycle/system-event.js';
 import { log } from './log.js';
-import type { IProcessProtocol, IReactorProcess, SpawnProcessOptions } from './interfaces.js';
 import { ProcessTransport } from './process/process-transport.js';
 import type { DelayedCall } from './time/delayed-call.js';
 import { checkDelay, TimerQueue } from './time/timer-queue.js';

@@ -115,6 +115,31 @@ describe('reactor.spawnProcess', function () {
     expect(p.resumes).to.equal(1);
   });
 
+  it('asks a registered pull producer for more each time stdin has drained', async () => {
+    const p = new Recorder();
+    let asked = 0;
+    p.onMade = (t) => {
+      t.registerProducer(
+        {
+          resumeProducing: () => {
+            asked++;
+            t.write(`chunk ${asked}\n`);
+            if (asked === 5) {
+              t.unregisterProducer();
+              t.closeStdin();
+            }
+          },
+          stopProducing: () => {},
+        },
+        false,
+      );
+    };
+    r.spawnProcess(p, node, ['node', '-e', 'process.stdin.pipe(process.stdout)']);
+    await p.ended;
+    expect(asked).to.equal(5);
+    expect(p.stdout()).to.equal('chunk 1\nchunk 2\nchunk 3\nchunk 4\nchunk 5\n');
+  });
+
   it('reports a non-zero status as ProcessTerminated with exitCode', async () => {
     const p = new Recorder();
     r.spawnProcess(p, '/bin/sh', ['/bin/sh', '-c', 'exit 3']);

@@ -31,3 +31,4 @@ export {
   FileReadError,
   TransferInProgressError,
 } from './string-errors.js';
+export { ProcessProtocol } from './process-protocol.js';

@@ -136,7 +136,8 @@ export class StreamTransport implements ITCPTransport {
       this.#fault(err, 'eofReceived() threw');
       return;
     }
-    if (keep !== true) this.loseConnection();
+    // Without half-close (TLS) the socket cannot stay open for writing whatever the protocol says.
+    if (keep !== true || !this.canWriteEof()) this.loseConnection();
   };
   readonly #onError = (err: Error): void => {
     this.#socketError ??= err;

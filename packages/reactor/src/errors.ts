@@ -241,3 +241,102 @@ export class EndpointSyntaxError extends TorsionError {
     super('ERR_BAD_ENDPOINT', message);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Datagrams
+
+/** A write or connect on a UDP port that has stopped listening. */
+export class PortClosedError extends TorsionError {
+  constructor(message = 'This UDP port has stopped listening: listen again with reactor.listenUDP() to send.') {
+    super('ERR_PORT_CLOSED', message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test doubles (@torsion/reactor/testing)
+
+/** A fake listening port from `MemoryReactor` was asked to accept a connection after `stopListening()`. */
+export class NotListeningError extends TorsionError {
+  constructor(message = 'This port has stopped listening and accepts no connection: accept before stopListening().') {
+    super('ERR_NOT_LISTENING', message);
+  }
+}
+
+/** A fake connector from `MemoryReactor` was driven from a state where that cannot happen. */
+export class ConnectorStateError extends TorsionError {
+  constructor(message = 'The connector is not in a state that allows this: check connector.state first.') {
+    super('ERR_CONNECTOR_STATE', message);
+  }
+}
+
+/** Two protocols joined in memory kept exchanging bytes past the pump's round limit. */
+export class PumpLimitExceededError extends TorsionError {
+  constructor(message = 'The in-memory pump kept moving bytes past its round limit: the protocols may be ping-ponging forever; raise maxRounds if that is expected.') {
+    super('ERR_PUMP_LIMIT', message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deferred and task helpers
+
+/** `callback()` or `errback()` on a Deferred that has already been fired. */
+export class DeferredAlreadyCalled extends TorsionError {
+  constructor(
+    message = 'This Deferred has already been fired: callback()/errback() may be called once; add callbacks to act on its result instead.',
+  ) {
+    super('ERR_DEFERRED_ALREADY_CALLED', message);
+  }
+}
+
+/** The reason a Deferred fails when it is cancelled (and its canceller did not fire it). */
+export class CancelledError extends TorsionError {
+  constructor(message = 'The operation was cancelled.', options?: TorsionErrorOptions) {
+    super('ERR_CANCELLED', message, options);
+  }
+}
+
+/** `gatherResults()` failed because one of its Deferreds did: `cause` is that failure. */
+export class FirstError extends TorsionError {
+  /** The position of the failed Deferred in the list given to `gatherResults()`. */
+  readonly index: number;
+
+  constructor(cause: unknown, index = -1, message?: string) {
+    super(
+      'ERR_FIRST_ERROR',
+      message ?? `Deferred #${index} of the gathered list failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.index = index;
+  }
+}
+
+/** `LoopingCall.start()` while it is already running. */
+export class LoopingCallAlreadyRunning extends TorsionError {
+  constructor(message = 'This LoopingCall is already running: stop() it before starting it again.') {
+    super('ERR_LOOPING_CALL_RUNNING', message);
+  }
+}
+
+/** `LoopingCall.stop()` (or `reset()`) while it is not running. */
+export class LoopingCallNotRunning extends TorsionError {
+  constructor(message = 'This LoopingCall is not running: check its running field before stopping it.') {
+    super('ERR_LOOPING_CALL_NOT_RUNNING', message);
+  }
+}
+// ---------------------------------------------------------------------------------------------
+// Processes (timers area)
+
+/**
+ * A child process could not be started (no such executable, no permission, a bad `cwd`): the
+ * reason given to `processExited`/`processEnded`, with the system error as `cause`.
+ */
+export class ProcessSpawnError extends ProcessTerminated {
+  override readonly code: string = 'ERR_PROCESS_SPAWN';
+
+  constructor(message: string, options?: TorsionErrorOptions) {
+    super(null, null, message);
+    if (options?.cause !== undefined) {
+      Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true });
+    }
+  }
+}

@@ -1,6 +1,8 @@
 /**
- * asyncio-style streams over Torsion transports. Filled by the streams work.
+ * asyncio-style streams over Torsion transports.
  *
  * @module
  */
-export {};
+export * from './errors.js';
+export { StreamReader, DEFAULT_LIMIT } from './stream-reader.js';
+export type { StreamReaderOptions, ReadOptions } from './stream-reader.js';

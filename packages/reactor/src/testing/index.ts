@@ -5,3 +5,8 @@
  * @module
  */
 export {};
+
+export { StringTransport, StringTransportWithDisconnection } from './string-transport.js';
+export type { ProducerState, StringTransportOptions } from './string-transport.js';
+export { splitAt, chunksOf, everySplit, randomSplit, feedChunks, EVERY_SPLIT_MAX_LENGTH } from './chunking.js';
+export type { ChunkReceiver } from './chunking.js';

@@ -3,3 +3,5 @@ export * from './errors.js';
 export * from './log.js';
 export { Reactor, reactor } from './reactor.js';
 export type { ReactorOptions, ReactorResource } from './reactor.js';
+export { DelayedCall } from './time/delayed-call.js';
+export type { SystemEventTriggerId } from './lifecycle/system-event.js';

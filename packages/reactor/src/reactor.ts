@@ -1,8 +1,8 @@
+import { ReactorAlreadyRunning, ReactorNotRestartable, ReactorNotRunning, TorsionTypeError } from './errors.js';
 import type {
   ConnectTCPOptions,
   IClientFactory,
   IConnector,
-  IDelayedCall,
   IListeningPort,
   IProtocolFactory,
   IReactorCore,
@@ -11,6 +11,24 @@ import type {
   ListenTCPOptions,
   SystemEventPhase,
 } from './interfaces.js';
+import { closeResources } from './lifecycle/close-resources.js';
+import { SystemEvent, type SystemEventTriggerId } from './lifecycle/system-event.js';
+import { log } from './log.js';
+import type { DelayedCall } from './time/delayed-call.js';
+import { checkDelay, TimerQueue } from './time/timer-queue.js';
+
+/** Node's setTimeout cannot wait longer than this (about 24.8 days); longer waits re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+function monotonicSeconds(): number {
+  return (performance.timeOrigin + performance.now()) / 1000;
+}
+
+function noop(): void {}
+
+function logCallError(error: unknown, call: DelayedCall): void {
+  log.error('A delayed call threw; the other calls still run', error, { call: String(call) });
+}
 
 /**
  * Something the reactor must close when it stops: a listening port or a live connection.
@@ -34,55 +52,148 @@ export interface ReactorOptions {
   installSignalHandlers?: boolean;
 }
 
+type LifeState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
 /**
  * The event loop's face: time, connections and the program's life cycle. Node's own loop does
  * the work; the reactor gives it Twisted's shape. Ports, connections and timers work whether or
  * not {@link run} was called; `run()` only keeps the process alive until {@link stop}.
+ *
+ * @example
+ * ```ts
+ * import { Reactor } from '@torsion/reactor';
+ * const r = new Reactor();
+ * r.addSystemEventTrigger('before', 'shutdown', () => console.log('saving state...'));
+ * r.callWhenRunning(() => console.log('running'));
+ * r.callLater(1, () => void r.stop());
+ * await r.run(); // resolves after stop() has closed everything
+ * ```
  */
 export class Reactor implements IReactorTime, IReactorTCP, IReactorCore {
-  constructor(_options: ReactorOptions = {}) {
-    // IMPLEMENTED BY: timers/lifecycle work (see reactor.ts ownership note in the task).
+  readonly #timers: TimerQueue;
+  #timer: NodeJS.Timeout | undefined = undefined;
+  /** The heap key the Node timer was armed for (Infinity when none is armed). */
+  #armedFor = Infinity;
+  /** After stop() the timer no longer keeps the process alive. */
+  #timerRef = true;
+  readonly #onTimer = (): void => this.#runTimers();
+
+  #state: LifeState = 'idle';
+  readonly #startup = new SystemEvent('startup');
+  readonly #shutdown = new SystemEvent('shutdown');
+  #startupDone: Promise<void> = Promise.resolve();
+  #stopping: Promise<void> | undefined = undefined;
+  #resolveRun: (() => void) | undefined = undefined;
+  #keepAlive: NodeJS.Timeout | undefined = undefined;
+  #signalHandler: ((signal: NodeJS.Signals) => void) | undefined = undefined;
+  readonly #resources = new Set<ReactorResource>();
+  #abortNow: (() => void) | undefined = undefined;
+  readonly #gracePeriod: number;
+  readonly #installSignalHandlers: boolean;
+
+  constructor(options: ReactorOptions = {}) {
+    this.#gracePeriod = checkDelay('shutdownGracePeriod', options.shutdownGracePeriod ?? 5);
+    this.#installSignalHandlers = options.installSignalHandlers ?? true;
+    this.#timers = new TimerQueue(monotonicSeconds, () => this.#arm());
+    // Closing ports and connections is the first 'during shutdown' trigger, as in Twisted.
+    this.#shutdown.add('during', () => this.#closeAll(), []);
   }
 
+  /** True from `run()` until `stop()` has finished. */
   get running(): boolean {
-    throw new Error('not implemented');
+    return this.#state === 'starting' || this.#state === 'running' || this.#state === 'stopping';
   }
 
+  /** Monotonic time in seconds (a float): `performance.timeOrigin + performance.now()`. */
   seconds(): number {
-    throw new Error('not implemented');
+    return monotonicSeconds();
   }
 
-  callLater<A extends unknown[]>(_delay: number, _fn: (...args: A) => unknown, ..._args: A): IDelayedCall {
-    throw new Error('not implemented');
+  /**
+   * Run `fn(...args)` after `delay` seconds (a float; 0 means on the next turn of the loop).
+   * A NaN, negative or infinite delay is a `TorsionRangeError`. Calls due at the same time run
+   * in the order they were scheduled; one that throws is logged and the others still run.
+   */
+  callLater<A extends unknown[]>(delay: number, fn: (...args: A) => unknown, ...args: A): DelayedCall {
+    return this.#timers.schedule(delay, fn, args);
   }
 
-  getDelayedCalls(): IDelayedCall[] {
-    throw new Error('not implemented');
+  /** The calls still pending, in no particular order. */
+  getDelayedCalls(): DelayedCall[] {
+    return this.#timers.pending();
   }
 
-  callWhenRunning<A extends unknown[]>(_fn: (...args: A) => unknown, ..._args: A): unknown {
-    throw new Error('not implemented');
+  /**
+   * Run `fn(...args)` once the reactor runs: at `run()` (after the 'startup' triggers), or on
+   * the next turn of the loop if it is running already. Returns a handle: a trigger id before
+   * startup, the `DelayedCall` after.
+   */
+  callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): SystemEventTriggerId | DelayedCall {
+    if (this.#startup.state === 'done' && this.#state !== 'stopped') return this.callLater(0, fn, ...args);
+    return this.#startup.add('after', fn, args);
   }
 
+  /**
+   * Call `fn(...args)` during a phase of a system event. Promises returned by 'before' (and
+   * 'during') triggers are awaited before the next phase; 'during shutdown' is when ports and
+   * connections are closed. Returns an id for {@link removeSystemEventTrigger}.
+   */
   addSystemEventTrigger<A extends unknown[]>(
-    _phase: SystemEventPhase,
-    _eventType: 'shutdown' | 'startup',
-    _fn: (...args: A) => unknown,
-    ..._args: A
-  ): unknown {
-    throw new Error('not implemented');
+    phase: SystemEventPhase,
+    eventType: 'shutdown' | 'startup',
+    fn: (...args: A) => unknown,
+    ...args: A
+  ): SystemEventTriggerId {
+    return this.#event(eventType).add(phase, fn, args);
   }
 
-  removeSystemEventTrigger(_triggerId: unknown): void {
-    throw new Error('not implemented');
+  /** Remove a trigger added with {@link addSystemEventTrigger}; one that already ran is ignored. */
+  removeSystemEventTrigger(triggerId: unknown): void {
+    if (this.#startup.owns(triggerId)) this.#startup.remove(triggerId);
+    else if (this.#shutdown.owns(triggerId)) this.#shutdown.remove(triggerId);
+    else {
+      throw new TorsionTypeError(
+        'removeSystemEventTrigger needs an id returned by this reactor\'s addSystemEventTrigger (or callWhenRunning before run()).',
+      );
+    }
   }
 
+  /**
+   * Start the reactor: fire 'startup' (and `callWhenRunning` calls), then keep the process alive
+   * until {@link stop}. Resolves once the reactor has stopped. SIGINT and SIGTERM stop it
+   * gracefully while it runs (unless `installSignalHandlers: false`); a second signal during
+   * the shutdown aborts the connections still closing.
+   *
+   * Throws `ReactorAlreadyRunning` if running, `ReactorNotRestartable` once stopped.
+   */
   run(): Promise<void> {
-    throw new Error('not implemented');
+    if (this.#state === 'stopped') throw new ReactorNotRestartable();
+    if (this.#state !== 'idle') throw new ReactorAlreadyRunning();
+    this.#state = 'starting';
+    this.#keepAlive = setInterval(noop, MAX_TIMER_MS);
+    if (this.#installSignalHandlers) this.#installSignals();
+    const stopped = new Promise<void>((resolve) => {
+      this.#resolveRun = resolve;
+    });
+    this.#startupDone = this.#startup.fire().then(() => {
+      if (this.#state === 'starting') this.#state = 'running';
+    });
+    return stopped;
   }
 
+  /**
+   * Stop the reactor: fire the 'before shutdown' triggers (awaiting their promises); then, during
+   * shutdown, stop listening on every port and `loseConnection()` every connection, waiting up to
+   * `shutdownGracePeriod` seconds for them to flush before aborting the rest; then the 'after'
+   * triggers. Resolves when done (when `run()` resolves too). Calling it again while it stops
+   * returns the same promise. Throws `ReactorNotRunning` if the reactor is not running.
+   */
   stop(): Promise<void> {
-    throw new Error('not implemented');
+    if (this.#state === 'stopping') return this.#stopping!;
+    if (!this.running) throw new ReactorNotRunning();
+    this.#state = 'stopping';
+    this.#stopping = this.#stop();
+    return this.#stopping;
   }
 
   /**
@@ -91,8 +202,87 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore {
    *
    * @internal
    */
-  track(_resource: ReactorResource): () => void {
-    throw new Error('not implemented');
+  track(resource: ReactorResource): () => void {
+    this.#resources.add(resource);
+    return () => {
+      this.#resources.delete(resource);
+    };
+  }
+
+  async #stop(): Promise<void> {
+    await this.#startupDone;
+    await this.#shutdown.fire();
+    this.#state = 'stopped';
+    clearInterval(this.#keepAlive);
+    this.#keepAlive = undefined;
+    this.#removeSignals();
+    this.#timerRef = false;
+    this.#timer?.unref();
+    this.#resolveRun?.();
+  }
+
+  async #closeAll(): Promise<void> {
+    await closeResources(this.#resources, this.#gracePeriod, (abort) => {
+      this.#abortNow = abort;
+    });
+    this.#abortNow = undefined;
+  }
+
+  #installSignals(): void {
+    const handler = (signal: NodeJS.Signals): void => {
+      if (this.#state === 'stopping') {
+        log.warn(`Received ${signal} again while stopping: aborting the connections still open`);
+        this.#abortNow?.();
+      } else if (this.running) {
+        log.info(`Received ${signal}, shutting down`);
+        void this.stop();
+      }
+    };
+    this.#signalHandler = handler;
+    process.on('SIGINT', handler);
+    process.on('SIGTERM', handler);
+  }
+
+  #removeSignals(): void {
+    const handler = this.#signalHandler;
+    if (handler === undefined) return;
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+    this.#signalHandler = undefined;
+  }
+
+  #event(eventType: 'shutdown' | 'startup'): SystemEvent {
+    if (eventType === 'startup') return this.#startup;
+    if (eventType === 'shutdown') return this.#shutdown;
+    throw new TorsionTypeError(`System event type must be 'startup' or 'shutdown'; got ${String(eventType)}.`);
+  }
+
+  /** Make sure the one Node timer fires no later than the earliest pending call. */
+  #arm(): void {
+    const next = this.#timers.nextTime();
+    if (next === undefined) {
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#armedFor = Infinity;
+      return;
+    }
+    if (this.#timer !== undefined && this.#armedFor <= next) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    const now = monotonicSeconds();
+    const ms = Math.min(Math.max(Math.ceil((next - now) * 1000), 0), MAX_TIMER_MS);
+    this.#armedFor = next;
+    this.#timer = setTimeout(this.#onTimer, ms);
+    if (!this.#timerRef) this.#timer.unref();
+  }
+
+  #runTimers(): void {
+    this.#timer = undefined;
+    this.#armedFor = Infinity;
+    try {
+      this.#timers.runDue(monotonicSeconds(), this.#timers.sequence, logCallError);
+    } finally {
+      this.#arm();
+    }
   }
 
   listenTCP(_port: number, _factory: IProtocolFactory, _options: ListenTCPOptions = {}): Promise<IListeningPort> {

@@ -10,3 +10,4 @@ export { StringTransport, StringTransportWithDisconnection } from './string-tran
 export type { ProducerState, StringTransportOptions } from './string-transport.js';
 export { splitAt, chunksOf, everySplit, randomSplit, feedChunks, EVERY_SPLIT_MAX_LENGTH } from './chunking.js';
 export type { ChunkReceiver } from './chunking.js';
+export { Clock } from './clock.js';

@@ -1,0 +1,96 @@
+/**
+ * How `reactor.stop()` closes what is still open: every port stops listening and every
+ * connection is asked to flush and close; whatever is still open after the grace period (or
+ * when told to hurry, by a second signal) is aborted.
+ *
+ * @internal
+ * @module
+ */
+import { log } from '../log.js';
+import type { ReactorResource } from '../reactor.js';
+
+/** After aborting, how long to wait for the aborted resources to report that they closed. */
+const ABORT_SETTLE_SECONDS = 1;
+
+/**
+ * Close every resource in `live` (which the resources leave as they close, and which may gain
+ * new members meanwhile). Never rejects.
+ */
+export async function closeResources(
+  live: Set<ReactorResource>,
+  gracePeriod: number,
+  onAbortHandle: (abortNow: () => void) => void,
+): Promise<void> {
+  if (live.size === 0) return;
+  const closing = new Map<ReactorResource, Promise<void>>();
+  const settled = new Set<ReactorResource>();
+  let hurry!: () => void;
+  const expired = new Promise<void>((resolve) => {
+    hurry = resolve;
+  });
+  let timedOut = false;
+  const graceTimer = setTimeout(hurry, gracePeriod * 1000);
+  onAbortHandle(hurry);
+  void expired.then(() => {
+    timedOut = true;
+  });
+
+  const start = (resource: ReactorResource): void => {
+    if (closing.has(resource)) return;
+    let promise: Promise<void>;
+    try {
+      promise = Promise.resolve(resource.close());
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    closing.set(
+      resource,
+      promise.then(
+        () => {
+          settled.add(resource);
+        },
+        (error: unknown) => {
+          settled.add(resource);
+          log.warn(`Closing a ${resource.kind} during shutdown failed: ${String(error)}`);
+        },
+      ),
+    );
+  };
+
+  try {
+    // Ports first, so that no new connection arrives while the others close.
+    while (!timedOut) {
+      for (const r of live) if (r.kind === 'port') start(r);
+      for (const r of live) if (r.kind !== 'port') start(r);
+      const open = [...live].filter((r) => !settled.has(r));
+      if (open.length === 0) break;
+      await Promise.race([Promise.all(open.map((r) => closing.get(r))), expired]);
+      // A resource whose close() resolved counts as closed even if it forgot to untrack itself.
+      for (const r of settled) live.delete(r);
+    }
+  } finally {
+    clearTimeout(graceTimer);
+  }
+  for (const r of settled) live.delete(r);
+  if (live.size === 0) return;
+
+  log.warn(`Aborting ${live.size} resource(s) still open after the shutdown grace period`);
+  const aborted = [...live];
+  for (const r of aborted) {
+    try {
+      r.abort();
+    } catch (error) {
+      log.warn(`Aborting a ${r.kind} during shutdown failed: ${String(error)}`);
+    }
+    start(r);
+  }
+  let settleTimer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.all(aborted.map((r) => closing.get(r))),
+    new Promise<void>((resolve) => {
+      settleTimer = setTimeout(resolve, ABORT_SETTLE_SECONDS * 1000);
+    }),
+  ]);
+  clearTimeout(settleTimer);
+  live.clear();
+}

@@ -10,7 +10,10 @@ import type {
   IReactorTime,
   ListenTCPOptions,
   SystemEventPhase,
+  TLSOptions,
 } from './interfaces.js';
+import { connectStream, connectUNIX, listenStream, listenUNIX } from './tcp/reactor-streams.js';
+import type { ConnectUNIXOptions, ListenUNIXOptions } from './tcp/reactor-streams.js';
 import { closeResources } from './lifecycle/close-resources.js';
 import { SystemEvent, type SystemEventTriggerId } from './lifecycle/system-event.js';
 import { log } from './log.js';
@@ -285,12 +288,81 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore {
     }
   }
 
-  listenTCP(_port: number, _factory: IProtocolFactory, _options: ListenTCPOptions = {}): Promise<IListeningPort> {
-    throw new Error('not implemented'); // IMPLEMENTED BY: TCP work, in ./tcp/
+  /**
+   * Listen for TCP connections; resolves once listening. Port 0 picks a free port (read it
+   * with `getHost().port`). Fails with `CannotListenError` (port in use, no permission...).
+   *
+   * @example
+   * ```ts
+   * const port = await reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: '127.0.0.1' });
+   * ```
+   */
+  listenTCP(port: number, factory: IProtocolFactory, options: ListenTCPOptions = {}): Promise<IListeningPort> {
+    return listenStream(this, port, factory, options);
   }
 
-  connectTCP(_host: string, _port: number, _factory: IClientFactory, _options: ConnectTCPOptions = {}): IConnector {
-    throw new Error('not implemented'); // IMPLEMENTED BY: TCP work, in ./tcp/
+  /**
+   * Connect to a TCP server; the factory hears how it goes (see `Connector`).
+   *
+   * @example
+   * ```ts
+   * const connector = reactor.connectTCP('127.0.0.1', 8000, new MyClientFactory(), { timeout: 5 });
+   * ```
+   */
+  connectTCP(host: string, port: number, factory: IClientFactory, options: ConnectTCPOptions = {}): IConnector {
+    return connectStream(this, host, port, factory, options);
+  }
+
+  // Stream transports beyond TCP (UNIX sockets and TLS); bodies in ./tcp/.
+
+  /**
+   * Listen on a UNIX-domain socket at `path`. A stale socket file (left by a server that died)
+   * is removed first, but only if nothing answers on it.
+   *
+   * @example
+   * ```ts
+   * const port = await reactor.listenUNIX('/tmp/app.sock', Factory.forProtocol(Echo));
+   * ```
+   */
+  listenUNIX(path: string, factory: IProtocolFactory, options: ListenUNIXOptions = {}): Promise<IListeningPort> {
+    return listenUNIX(this, path, factory, options);
+  }
+
+  /**
+   * Connect to a UNIX-domain socket.
+   *
+   * @example
+   * ```ts
+   * reactor.connectUNIX('/tmp/app.sock', new MyClientFactory());
+   * ```
+   */
+  connectUNIX(path: string, factory: IClientFactory, options: ConnectUNIXOptions = {}): IConnector {
+    return connectUNIX(this, path, factory, options);
+  }
+
+  /**
+   * Listen for TLS connections. `tlsOptions` go to `node:tls` (`key`, `cert`, `ca`,
+   * `requestCert`...); protocols see connections only after the handshake.
+   *
+   * @example
+   * ```ts
+   * const port = await reactor.listenSSL(8443, factory, { key, cert }, { interface: '127.0.0.1' });
+   * ```
+   */
+  listenSSL(port: number, factory: IProtocolFactory, tlsOptions: TLSOptions, options: ListenTCPOptions = {}): Promise<IListeningPort> {
+    return listenStream(this, port, factory, options, tlsOptions);
+  }
+
+  /**
+   * Connect to a TLS server; `connectionMade` runs after the handshake.
+   *
+   * @example
+   * ```ts
+   * reactor.connectSSL('example.org', 443, new MyClientFactory(), { ca }, { timeout: 10 });
+   * ```
+   */
+  connectSSL(host: string, port: number, factory: IClientFactory, tlsOptions: TLSOptions, options: ConnectTCPOptions = {}): IConnector {
+    return connectStream(this, host, port, factory, options, tlsOptions);
   }
 }
 

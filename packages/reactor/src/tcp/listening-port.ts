@@ -1,0 +1,155 @@
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { Address, IListeningPort, IProtocol, IProtocolFactory, TLSOptions } from '../interfaces.js';
+import { log } from '../log.js';
+import { describeAddress, hostAddress, peerAddress, type StreamKind } from './addresses.js';
+import { listenErrorFrom } from './system-errors.js';
+import { StreamTransport, type TransportReactor } from './stream-transport.js';
+
+/** Where and how a port listens. @internal */
+export interface ListenSpec {
+  kind: StreamKind;
+  /** TCP/TLS: the port and interface; UNIX: the path. */
+  port?: number;
+  interface?: string;
+  path?: string;
+  backlog?: number;
+  tls?: TLSOptions;
+}
+
+/**
+ * A listening port: TCP, TLS or UNIX. Returned (in a promise) by `reactor.listenTCP()`,
+ * `listenSSL()` and `listenUNIX()` once the socket listens.
+ *
+ * `stopListening()` stops accepting; established connections stay up (close them with their
+ * transports, or with `reactor.stop()`).
+ *
+ * @example
+ * ```ts
+ * const port = await reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: '127.0.0.1' });
+ * console.log(port.getHost().port); // the port the system picked
+ * await port.stopListening();
+ * ```
+ */
+export class ListeningPort implements IListeningPort {
+  readonly #reactor: TransportReactor;
+  readonly #factory: IProtocolFactory;
+  readonly #spec: ListenSpec;
+  readonly #server: net.Server;
+  #host: Address | undefined;
+  #untrack: (() => void) | undefined;
+  #stopping: Promise<void> | undefined;
+
+  /** @internal Use `reactor.listenTCP()` and friends. */
+  constructor(reactor: TransportReactor, factory: IProtocolFactory, spec: ListenSpec) {
+    this.#reactor = reactor;
+    this.#factory = factory;
+    this.#spec = spec;
+    // allowHalfOpen so that a peer's EOF reaches eofReceived() instead of closing us at once;
+    // noDelay because the transport already coalesces each turn's writes into one send.
+    const common = { allowHalfOpen: true, noDelay: spec.kind !== 'UNIX' };
+    if (spec.kind === 'TLS') {
+      this.#server = tls.createServer({ ...spec.tls, ...common });
+      this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#accept(socket));
+      this.#server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
+        log.warn(`TLS handshake with ${socket.remoteAddress ?? 'a client'} failed: ${err.message}`, {
+          port: this.#describe(),
+        });
+      });
+    } else {
+      this.#server = net.createServer(common);
+      this.#server.on('connection', (socket: net.Socket) => this.#accept(socket));
+    }
+  }
+
+  /** Bind and listen; resolves once listening. @internal */
+  listen(): Promise<this> {
+    const spec = this.#spec;
+    const server = this.#server;
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => {
+        server.off('listening', onListening);
+        reject(
+          spec.kind === 'UNIX'
+            ? listenErrorFrom(err, '', spec.path ?? '')
+            : listenErrorFrom(err, spec.interface ?? '', spec.port ?? 0),
+        );
+      };
+      const onListening = (): void => {
+        server.off('error', onError);
+        server.on('error', (err: Error) => log.error(`Listening port ${this.#describe()} reported an error.`, err));
+        const a = server.address();
+        this.#host =
+          spec.kind === 'UNIX' || typeof a === 'string' || a === null
+            ? { type: 'UNIX', path: spec.path ?? String(a) }
+            : { type: spec.kind, host: a.address, port: a.port };
+        this.#untrack = this.#reactor.track({
+          kind: 'port',
+          close: () => this.stopListening(),
+          abort: () => void this.stopListening(),
+        });
+        this.#factory.doStart();
+        resolve(this);
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      if (spec.kind === 'UNIX') server.listen({ path: spec.path, backlog: spec.backlog });
+      else server.listen({ port: spec.port, host: spec.interface, backlog: spec.backlog });
+    });
+  }
+
+  getHost(): Address {
+    if (this.#host === undefined) throw new Error('getHost() called before the port listens: await listenTCP() first.');
+    return this.#host;
+  }
+
+  stopListening(): Promise<void> {
+    this.#stopping ??= new Promise<void>((resolve) => {
+      // The listening socket closes now; Server's own 'close' waits for every connection,
+      // which is not what stopListening() promises, so resolve on the next turn instead.
+      this.#server.close();
+      setImmediate(() => {
+        this.#untrack?.();
+        this.#untrack = undefined;
+        try {
+          this.#factory.doStop();
+        } catch (err) {
+          log.error(`The factory of ${this.#describe()} failed to stop.`, err);
+        }
+        resolve();
+      });
+    });
+    return this.#stopping;
+  }
+
+  #describe(): string {
+    return this.#host === undefined ? '(not listening)' : describeAddress(this.#host);
+  }
+
+  #accept(socket: net.Socket): void {
+    const kind = this.#spec.kind;
+    if (kind !== 'UNIX' && socket.remoteAddress === undefined) {
+      socket.destroy(); // already reset by the peer before we saw it
+      return;
+    }
+    const path = this.#spec.path ?? '';
+    const peer = peerAddress(kind, socket, '');
+    const host = hostAddress(kind, socket, path);
+    let protocol: IProtocol | null;
+    try {
+      protocol = this.#factory.buildProtocol(peer);
+    } catch (err) {
+      log.error(`buildProtocol() threw; dropping the connection from ${describeAddress(peer)}.`, err, {
+        peer: describeAddress(peer),
+        host: describeAddress(host),
+      });
+      socket.destroy();
+      return;
+    }
+    if (protocol === null) {
+      socket.destroy();
+      return;
+    }
+    new StreamTransport(this.#reactor, socket, protocol, { kind, peer, host, isServer: true }).start();
+  }
+}

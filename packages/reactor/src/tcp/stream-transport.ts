@@ -1,0 +1,551 @@
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type {
+  Address,
+  Data,
+  ExtraInfoName,
+  IProtocol,
+  IPullProducer,
+  IPushProducer,
+  ITCPTransport,
+  TLSOptions,
+} from '../interfaces.js';
+import {
+  ConnectionAborted,
+  ConnectionDone,
+  ConnectionLost,
+  NotSupportedError,
+  ProducerAlreadyRegistered,
+  TorsionRangeError,
+  WriteAfterEofError,
+} from '../errors.js';
+import { log } from '../log.js';
+import type { ReactorResource } from '../reactor.js';
+import { describeAddress, type StreamKind } from './addresses.js';
+import { upgradeToTLS } from './start-tls.js';
+
+/** What a transport needs from the reactor. */
+export interface TransportReactor {
+  track(resource: ReactorResource): () => void;
+}
+
+/** How a transport is wired to whoever made it (a port or a connector). */
+export interface StreamTransportOptions {
+  kind: StreamKind;
+  peer: Address;
+  host: Address;
+  /** Whether this end accepted the connection (matters for `startTLS`). */
+  isServer: boolean;
+  /** Told after the protocol's `connectionLost` (a connector forwards it to its factory). */
+  onLost?: (reason: Error) => void;
+}
+
+/** Above this many pending bytes a flush hands the chunks over as a vector instead of one copy. */
+const CONCAT_LIMIT = 256 * 1024;
+
+const DEFAULT_HIGH = 64 * 1024;
+const DEFAULT_LOW = 16 * 1024;
+
+interface Thenable {
+  then(onFulfilled: undefined, onRejected: (err: unknown) => void): unknown;
+}
+
+function isThenable(value: unknown): value is Thenable {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new ConnectionLost(`A protocol callback threw a non-Error value: ${String(err)}.`, { cause: err });
+}
+
+/**
+ * The transport of a stream connection (TCP, TLS or UNIX) over a Node socket.
+ *
+ * Writes are queued and flushed once per turn of the loop as a single socket write; the read
+ * side calls the protocol's `dataReceived` straight from the socket's `'data'` event. Every
+ * protocol callback is guarded: one that throws (or returns a promise that rejects) is logged
+ * with the connection's addresses and this connection alone is aborted with that error.
+ *
+ * Users never construct it: the reactor hands it to `protocol.makeConnection()`.
+ *
+ * @example
+ * ```ts
+ * class Hello extends Protocol {
+ *   override connectionMade(): void {
+ *     this.transport.write('hello\r\n');
+ *     this.transport.loseConnection(); // flushes "hello", then closes
+ *   }
+ * }
+ * ```
+ */
+export class StreamTransport implements ITCPTransport {
+  #socket: Socket;
+  readonly #protocol: IProtocol;
+  readonly #options: StreamTransportOptions;
+  readonly #reactor: TransportReactor;
+  #untrack: (() => void) | undefined;
+
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #flushScheduled = false;
+  #high = DEFAULT_HIGH;
+  #low = DEFAULT_LOW;
+  #aboveHigh = false;
+
+  #disconnecting = false;
+  #eofWritten = false;
+  /** Set once the socket is gone or being destroyed: nothing more is written or delivered. */
+  #dead = false;
+  #lost = false;
+  #abortReason: Error | undefined;
+  #socketError: Error | undefined;
+  #reading = true;
+  #tlsPending = false;
+
+  #producer: IPushProducer | IPullProducer | undefined;
+  #streaming = false;
+  #producerPaused = false;
+
+  #closeWaiters: Array<() => void> | undefined;
+
+  readonly #flushTick = (): void => {
+    this.#flush();
+  };
+  readonly #onWritten = (err?: Error | null): void => {
+    if (err == null) this.#afterWrite();
+  };
+  readonly #onRejected = (err: unknown): void => {
+    this.#fault(err, 'A promise returned by a protocol callback rejected');
+  };
+  readonly #onData = (chunk: Buffer): void => {
+    if (this.#dead) return;
+    try {
+      const r = this.#protocol.dataReceived(chunk);
+      if (r !== undefined && isThenable(r)) r.then(undefined, this.#onRejected);
+    } catch (err) {
+      this.#fault(err, 'dataReceived() threw');
+    }
+  };
+  readonly #onEnd = (): void => {
+    if (this.#dead) return;
+    let keep: boolean | void = false;
+    try {
+      keep = this.#protocol.eofReceived?.();
+    } catch (err) {
+      this.#fault(err, 'eofReceived() threw');
+      return;
+    }
+    if (keep !== true) this.loseConnection();
+  };
+  readonly #onError = (err: Error): void => {
+    this.#socketError ??= err;
+  };
+  readonly #onFinish = (): void => {
+    // A full close (loseConnection) shuts the write side first so every byte leaves, then
+    // releases the socket; a half close (writeEof) waits for the peer to finish its side.
+    if (this.#disconnecting && !this.#socket.destroyed) this.#socket.destroy();
+  };
+  readonly #onClose = (): void => {
+    this.#connectionLost();
+  };
+
+  /** @internal Made by ports and connectors. */
+  constructor(reactor: TransportReactor, socket: Socket, protocol: IProtocol, options: StreamTransportOptions) {
+    this.#reactor = reactor;
+    this.#socket = socket;
+    this.#protocol = protocol;
+    this.#options = options;
+  }
+
+  /**
+   * Attach to the socket, register with the reactor, and call `protocol.makeConnection()`.
+   *
+   * @internal
+   */
+  start(): void {
+    this.#attach(this.#socket);
+    this.#untrack = this.#reactor.track({
+      kind: 'connection',
+      close: () => this.#closeGracefully(),
+      abort: () => this.abortConnection(),
+    });
+    this.#call('makeConnection', () => this.#protocol.makeConnection(this));
+  }
+
+  #attach(socket: Socket): void {
+    socket.on('data', this.#onData);
+    socket.on('end', this.#onEnd);
+    socket.on('error', this.#onError);
+    socket.on('finish', this.#onFinish);
+    socket.on('close', this.#onClose);
+  }
+
+  #detach(socket: Socket): void {
+    socket.off('data', this.#onData);
+    socket.off('end', this.#onEnd);
+    socket.off('error', this.#onError);
+    socket.off('finish', this.#onFinish);
+    socket.off('close', this.#onClose);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Writing
+
+  get disconnecting(): boolean {
+    return this.#disconnecting;
+  }
+
+  write(data: Data): void {
+    if (this.#disconnecting || this.#dead || this.#eofWritten) {
+      if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
+      return; // after loseConnection()/abortConnection(): dropped, as documented
+    }
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const n = buf.byteLength;
+    if (n === 0) return;
+    this.#pending.push(buf);
+    this.#pendingBytes += n;
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      process.nextTick(this.#flushTick);
+    }
+    if (!this.#aboveHigh && this.#pendingBytes + this.#socket.writableLength > this.#high) this.#crossedHigh();
+  }
+
+  writeSequence(chunks: Iterable<Data>): void {
+    for (const chunk of chunks) this.write(chunk);
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const pending = this.#pending;
+    const count = pending.length;
+    if (count === 0 || this.#dead || this.#tlsPending) return;
+    const socket = this.#socket;
+    if (count === 1) {
+      const only = pending[0]!;
+      pending.length = 0;
+      this.#pendingBytes = 0;
+      socket.write(only, this.#onWritten);
+    } else if (this.#pendingBytes <= CONCAT_LIMIT) {
+      const joined = Buffer.concat(pending, this.#pendingBytes);
+      pending.length = 0;
+      this.#pendingBytes = 0;
+      socket.write(joined, this.#onWritten);
+    } else {
+      // Large bursts: one writev of the chunks beats copying megabytes into one buffer.
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      socket.cork();
+      for (let i = 0; i < count - 1; i++) socket.write(pending[i]!);
+      socket.write(pending[count - 1]!, this.#onWritten);
+      socket.uncork();
+    }
+  }
+
+  #afterWrite(): void {
+    if (this.#dead) return;
+    const size = this.#pendingBytes + this.#socket.writableLength;
+    if (this.#aboveHigh && size <= this.#low) this.#fellToLow();
+    if (size === 0 && this.#producer !== undefined && !this.#streaming && !this.#disconnecting && !this.#dead) {
+      const producer = this.#producer;
+      this.#call('the pull producer resumeProducing', () => producer.resumeProducing());
+    }
+  }
+
+  #crossedHigh(): void {
+    this.#aboveHigh = true;
+    const producer = this.#producer;
+    if (producer !== undefined && this.#streaming && !this.#producerPaused) {
+      this.#producerPaused = true;
+      this.#call('the producer pauseProducing', () => (producer as IPushProducer).pauseProducing());
+    }
+    if (this.#protocol.pauseWriting !== undefined) this.#call('pauseWriting', () => this.#protocol.pauseWriting!());
+  }
+
+  #fellToLow(): void {
+    this.#aboveHigh = false;
+    if (this.#protocol.resumeWriting !== undefined) this.#call('resumeWriting', () => this.#protocol.resumeWriting!());
+    const producer = this.#producer;
+    if (producer !== undefined && this.#streaming && this.#producerPaused && !this.#dead) {
+      this.#producerPaused = false;
+      this.#call('the producer resumeProducing', () => producer.resumeProducing());
+    }
+  }
+
+  setWriteBufferLimits(high?: number, low?: number): void {
+    const h = high ?? (low === undefined ? DEFAULT_HIGH : Math.max(low * 4, DEFAULT_HIGH));
+    const l = low ?? (high === undefined ? DEFAULT_LOW : Math.floor(h / 4));
+    if (!Number.isInteger(h) || h < 0 || !Number.isInteger(l) || l < 0 || l > h) {
+      throw new TorsionRangeError(
+        `setWriteBufferLimits: high (${String(high)}) and low (${String(low)}) must be integers with 0 <= low <= high.`,
+      );
+    }
+    this.#high = h;
+    this.#low = l;
+    const size = this.getWriteBufferSize();
+    if (!this.#aboveHigh && size > h) this.#crossedHigh();
+    else if (this.#aboveHigh && size <= l) this.#fellToLow();
+  }
+
+  getWriteBufferSize(): number {
+    return this.#pendingBytes + (this.#dead ? 0 : this.#socket.writableLength);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Closing
+
+  loseConnection(): void {
+    if (this.#disconnecting || this.#dead) return;
+    this.#disconnecting = true;
+    this.#stopReading();
+    if (this.#tlsPending) return; // the upgrade finishes the close once the handshake starts
+    this.#flush();
+    if (this.#socket.writableFinished) this.#socket.destroy();
+    else this.#socket.end();
+  }
+
+  abortConnection(): void {
+    this.#abort(new ConnectionAborted());
+  }
+
+  #abort(reason: Error): void {
+    if (this.#dead) return;
+    this.#abortReason ??= reason;
+    this.#disconnecting = true;
+    this.#dead = true;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#socket.destroy();
+  }
+
+  writeEof(): void {
+    if (this.#disconnecting || this.#dead || this.#eofWritten) return;
+    if (!this.canWriteEof()) {
+      throw new NotSupportedError(
+        `writeEof() is not supported on ${this.#options.kind} connections: use loseConnection() to close both directions.`,
+      );
+    }
+    this.#eofWritten = true;
+    this.#flush();
+    this.#socket.end();
+  }
+
+  canWriteEof(): boolean {
+    return this.#options.kind !== 'TLS' && !(this.#socket as Partial<TLSSocket>).encrypted;
+  }
+
+  #closeGracefully(): Promise<void> {
+    if (this.#lost) return Promise.resolve();
+    const done = new Promise<void>((resolve) => {
+      (this.#closeWaiters ??= []).push(resolve);
+    });
+    this.loseConnection();
+    return done;
+  }
+
+  #connectionLost(): void {
+    if (this.#lost) return;
+    this.#lost = true;
+    this.#dead = true;
+    this.#disconnecting = true;
+    this.#reading = false;
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#untrack?.();
+    this.#untrack = undefined;
+    let reason: Error;
+    if (this.#abortReason !== undefined) reason = this.#abortReason;
+    else if (this.#socketError !== undefined) {
+      const err = this.#socketError;
+      reason = new ConnectionLost(`Connection to ${describeAddress(this.#options.peer)} was lost: ${err.message}.`, { cause: err });
+    } else reason = new ConnectionDone();
+    const producer = this.#producer;
+    if (producer !== undefined) {
+      this.#producer = undefined;
+      this.#call('the producer stopProducing', () => producer.stopProducing());
+    }
+    this.#call('connectionLost', () => this.#protocol.connectionLost(reason));
+    const onLost = this.#options.onLost;
+    if (onLost !== undefined) {
+      try {
+        onLost(reason);
+      } catch (err) {
+        this.#logFault(err, 'clientConnectionLost() threw');
+      }
+    }
+    const waiters = this.#closeWaiters;
+    this.#closeWaiters = undefined;
+    if (waiters !== undefined) for (const resolve of waiters) resolve();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Reading (this transport as a producer)
+
+  isReading(): boolean {
+    return this.#reading;
+  }
+
+  pauseProducing(): void {
+    if (!this.#reading) return;
+    this.#reading = false;
+    if (!this.#dead) this.#socket.pause();
+  }
+
+  resumeProducing(): void {
+    if (this.#reading || this.#disconnecting || this.#dead) return;
+    this.#reading = true;
+    if (this.#protocol.readingResumed !== undefined) this.#call('readingResumed', () => this.#protocol.readingResumed!());
+    // The protocol may have paused again while delivering what it held.
+    if (this.#reading && !this.#dead && !this.#tlsPending) this.#socket.resume();
+  }
+
+  stopProducing(): void {
+    this.loseConnection();
+  }
+
+  #stopReading(): void {
+    this.#reading = false;
+    if (!this.#dead) this.#socket.pause();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Producers feeding this transport
+
+  registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
+    if (this.#producer !== undefined) throw new ProducerAlreadyRegistered();
+    if (this.#disconnecting || this.#dead) {
+      producer.stopProducing();
+      return;
+    }
+    this.#producer = producer;
+    this.#streaming = streaming;
+    this.#producerPaused = false;
+    if (!streaming) {
+      producer.resumeProducing();
+    } else if (this.#aboveHigh) {
+      this.#producerPaused = true;
+      (producer as IPushProducer).pauseProducing();
+    }
+  }
+
+  unregisterProducer(): void {
+    this.#producer = undefined;
+    this.#producerPaused = false;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Addresses, options, details
+
+  getPeer(): Address {
+    return this.#options.peer;
+  }
+
+  getHost(): Address {
+    return this.#options.host;
+  }
+
+  getExtraInfo(name: ExtraInfoName): unknown {
+    const socket = this.#socket as Socket & Partial<TLSSocket>;
+    switch (name) {
+      case 'peername':
+        return this.#options.peer;
+      case 'sockname':
+        return this.#options.host;
+      case 'socket':
+        return socket;
+    }
+    if (socket.encrypted !== true) return undefined;
+    const tls = socket as TLSSocket;
+    switch (name) {
+      case 'peercert': {
+        const cert = tls.getPeerCertificate();
+        return cert === null || Object.keys(cert).length === 0 ? undefined : cert;
+      }
+      case 'cipher':
+        return tls.getCipher();
+      case 'protocol':
+        return tls.getProtocol() ?? undefined;
+      case 'alpnProtocol':
+        return tls.alpnProtocol === false ? undefined : tls.alpnProtocol;
+      case 'authorized':
+        return tls.authorized;
+      case 'authorizationError':
+        return tls.authorizationError ?? undefined;
+      case 'sslcontext':
+        return undefined;
+    }
+    return undefined;
+  }
+
+  setTcpNoDelay(on: boolean): void {
+    if (!this.#dead && this.#options.kind !== 'UNIX') this.#socket.setNoDelay(on);
+  }
+
+  setTcpKeepAlive(on: boolean, initialDelaySeconds = 0): void {
+    if (!this.#dead && this.#options.kind !== 'UNIX') this.#socket.setKeepAlive(on, Math.round(initialDelaySeconds * 1000));
+  }
+
+  /**
+   * Upgrade this connection to TLS in place. What was written before is sent in clear first;
+   * reading pauses until the new TLS socket takes over, so no handshake byte is mistaken for data.
+   */
+  startTLS(options: TLSOptions): void {
+    if (this.#dead || this.#disconnecting) return;
+    if ((this.#socket as Partial<TLSSocket>).encrypted === true || this.#tlsPending) {
+      throw new NotSupportedError('startTLS() was already called on this connection: TLS cannot be started twice.');
+    }
+    this.#flush();
+    const raw = this.#socket;
+    raw.pause();
+    this.#tlsPending = true;
+    upgradeToTLS(raw, options, this.#options.isServer, (tlsSocket) => {
+      this.#detach(raw);
+      this.#socket = tlsSocket;
+      this.#tlsPending = false;
+      this.#attach(tlsSocket);
+      if (raw.destroyed && !tlsSocket.destroyed) tlsSocket.destroy();
+      if (this.#disconnecting) {
+        this.#disconnecting = false;
+        this.loseConnection();
+      } else {
+        this.#flush();
+        if (this.#reading) tlsSocket.resume();
+        else tlsSocket.pause();
+      }
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Fault isolation
+
+  /** Run a user callback; a throw or a rejected promise drops this connection alone. */
+  #call(what: string, fn: () => unknown): void {
+    try {
+      const r = fn();
+      if (r !== undefined && isThenable(r)) {
+        r.then(undefined, (err: unknown) => this.#fault(err, `A promise returned by ${what} rejected`));
+      }
+    } catch (err) {
+      this.#fault(err, `${what}${what.endsWith(')') ? '' : '()'} threw`);
+    }
+  }
+
+  #logFault(err: unknown, what: string): void {
+    const protocol = (this.#protocol as object).constructor?.name ?? 'protocol';
+    log.error(`${what} in ${protocol}; dropping the connection to ${describeAddress(this.#options.peer)}.`, err, {
+      peer: describeAddress(this.#options.peer),
+      host: describeAddress(this.#options.host),
+      protocol,
+    });
+  }
+
+  #fault(err: unknown, what: string): void {
+    if (this.#lost) {
+      this.#logFault(err, what);
+      return;
+    }
+    this.#logFault(err, what);
+    this.#abort(asError(err));
+  }
+}

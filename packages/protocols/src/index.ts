@@ -1,3 +1,4 @@
 export { Protocol, formatAddress } from './protocol.js';
 export { Factory, ServerFactory, ClientFactory, FactoryNotStartedError } from './factory.js';
 export type { ProtocolClass } from './factory.js';
+export { DatagramProtocol } from './datagram-protocol.js';

@@ -241,3 +241,13 @@ export class EndpointSyntaxError extends TorsionError {
     super('ERR_BAD_ENDPOINT', message);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Datagrams
+
+/** A write or connect on a UDP port that has stopped listening. */
+export class PortClosedError extends TorsionError {
+  constructor(message = 'This UDP port has stopped listening: listen again with reactor.listenUDP() to send.') {
+    super('ERR_PORT_CLOSED', message);
+  }
+}

@@ -302,3 +302,52 @@ export interface IReactorCore {
   ): unknown;
   removeSystemEventTrigger(triggerId: unknown): void;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Datagrams (UDP)
+
+/** The transport a datagram protocol writes through: the listening UDP port itself. */
+export interface IUDPTransport {
+  /**
+   * Send one datagram. `addr` is required unless the port was `connect()`ed to a peer; a
+   * datagram larger than the socket allows is an error.
+   */
+  write(data: Data, addr?: HostPort): void;
+  /** Send several chunks as one datagram. */
+  writeSequence(chunks: Iterable<Data>, addr?: HostPort): void;
+  /** Limit this port to one peer: later writes need no address, other peers' datagrams are dropped by the OS. */
+  connect(host: string, port: number): Promise<void>;
+  /** The local address: `{ type: 'UDP', host, port }`. */
+  getHost(): Address;
+  /** Stop listening; the protocol's `stopProtocol()` runs. */
+  stopListening(): Promise<void>;
+  /** Same as {@link stopListening}, for symmetry with stream transports. */
+  loseConnection(): Promise<void>;
+  setBroadcastAllowed(on: boolean): void;
+  getBroadcastAllowed(): boolean;
+  /** Join a multicast group on `iface` (default: every interface). */
+  joinGroup(group: string, iface?: string): void;
+  leaveGroup(group: string, iface?: string): void;
+  setTTL(ttl: number): void;
+  setLoopbackMode(on: boolean): void;
+}
+
+/** A protocol for datagrams: it gets whole datagrams with the sender's address. */
+export interface IDatagramProtocol {
+  /** Called by the port when listening starts (counts ports, calls startProtocol once). */
+  doStart(): void;
+  /** Called by the port when listening stops (calls stopProtocol after the last port). */
+  doStop(): void;
+  makeConnection(transport: IUDPTransport): void;
+  datagramReceived(data: Buffer, addr: HostPort): MaybePromise<void>;
+  /** A datagram sent to a `connect()`ed peer was refused (ICMP port unreachable). */
+  connectionRefused?(): void;
+}
+
+/** Options for {@link Reactor.listenUDP}. */
+export interface ListenUDPOptions {
+  /** The address to bind (default: all IPv4 interfaces, `0.0.0.0`; give `::` for IPv6). */
+  interface?: string;
+  /** Allow several sockets to bind the same address (for multicast listeners). */
+  reuseAddress?: boolean;
+}

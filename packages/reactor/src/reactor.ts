@@ -32,6 +32,8 @@ function noop(): void {}
 function logCallError(error: unknown, call: DelayedCall): void {
   log.error('A delayed call threw; the other calls still run', error, { call: String(call) });
 }
+import type { IDatagramProtocol, ListenUDPOptions } from './interfaces.js';
+import { UDPPort } from './udp/udp-port.js';
 
 /**
  * Something the reactor must close when it stops: a listening port or a live connection.
@@ -363,6 +365,19 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore {
    */
   connectSSL(host: string, port: number, factory: IClientFactory, tlsOptions: TLSOptions, options: ConnectTCPOptions = {}): IConnector {
     return connectStream(this, host, port, factory, options, tlsOptions);
+  }
+
+  /**
+   * Listen for datagrams on `port` (0 picks a free one) with `protocol`.
+   *
+   * @example
+   * ```ts
+   * const udp = await reactor.listenUDP(0, new Echo(), { interface: '127.0.0.1' });
+   * udp.getHost(); // { type: 'UDP', host: '127.0.0.1', port: 41234 }
+   * ```
+   */
+  listenUDP(port: number, protocol: IDatagramProtocol, options: ListenUDPOptions = {}): Promise<UDPPort> {
+    return UDPPort.listen(this, port, protocol, options);
   }
 }
 

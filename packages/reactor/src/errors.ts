@@ -251,3 +251,27 @@ export class PortClosedError extends TorsionError {
     super('ERR_PORT_CLOSED', message);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Test doubles (@torsion/reactor/testing)
+
+/** A fake listening port from `MemoryReactor` was asked to accept a connection after `stopListening()`. */
+export class NotListeningError extends TorsionError {
+  constructor(message = 'This port has stopped listening and accepts no connection: accept before stopListening().') {
+    super('ERR_NOT_LISTENING', message);
+  }
+}
+
+/** A fake connector from `MemoryReactor` was driven from a state where that cannot happen. */
+export class ConnectorStateError extends TorsionError {
+  constructor(message = 'The connector is not in a state that allows this: check connector.state first.') {
+    super('ERR_CONNECTOR_STATE', message);
+  }
+}
+
+/** Two protocols joined in memory kept exchanging bytes past the pump's round limit. */
+export class PumpLimitExceededError extends TorsionError {
+  constructor(message = 'The in-memory pump kept moving bytes past its round limit: the protocols may be ping-ponging forever; raise maxRounds if that is expected.') {
+    super('ERR_PUMP_LIMIT', message);
+  }
+}

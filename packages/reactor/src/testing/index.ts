@@ -4,10 +4,17 @@
  *
  * @module
  */
-export {};
-
+export { Clock } from './clock.js';
 export { StringTransport, StringTransportWithDisconnection } from './string-transport.js';
 export type { ProducerState, StringTransportOptions } from './string-transport.js';
 export { splitAt, chunksOf, everySplit, randomSplit, feedChunks, EVERY_SPLIT_MAX_LENGTH } from './chunking.js';
 export type { ChunkReceiver } from './chunking.js';
-export { Clock } from './clock.js';
+export { MemoryReactor } from './memory-reactor.js';
+export type {
+  SSLClientRecord, SSLServerRecord, SystemEventTriggerRecord, TCPClientRecord, TCPServerRecord, UDPServerRecord,
+  UNIXClientRecord, UNIXServerRecord,
+} from './memory-reactor.js';
+export { FakeListeningPort } from './fake-listening-port.js';
+export type { MemoryConnection } from './fake-listening-port.js';
+export { FakeConnector } from './fake-connector.js';
+export type { ConnectorCall } from './fake-connector.js';

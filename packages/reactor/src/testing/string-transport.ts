@@ -11,6 +11,7 @@ import type {
 import {
   ConnectionAborted,
   ConnectionDone,
+  ConnectionLost,
   ProducerAlreadyRegistered,
   TorsionTypeError,
   WriteAfterEofError,
@@ -31,6 +32,11 @@ export interface StringTransportOptions {
   extraInfo?: Record<string, unknown>;
   /** What `canWriteEof()` answers (default true). */
   canWriteEof?: boolean;
+  /**
+   * Called once the protocol has been given `connectionLost(reason)`
+   * ({@link StringTransportWithDisconnection} only): lets a fake connector tell its factory.
+   */
+  onConnectionLost?: (reason: Error) => void;
 }
 
 const DEFAULT_HIGH_WATER = 64 * 1024;
@@ -270,21 +276,37 @@ export class StringTransport implements ITCPTransport {
 export class StringTransportWithDisconnection extends StringTransport {
   /** The reason given to `connectionLost`, once it was delivered. */
   lostReason: Error | undefined = undefined;
+  readonly #onConnectionLost: ((reason: Error) => void) | undefined;
+
+  constructor(options: StringTransportOptions = {}) {
+    super(options);
+    this.#onConnectionLost = options.onConnectionLost;
+  }
 
   override loseConnection(): void {
     super.loseConnection();
-    this.#lose(new ConnectionDone());
+    this.#deliver(new ConnectionDone());
   }
 
   override abortConnection(): void {
     super.abortConnection();
-    this.#lose(new ConnectionAborted());
+    this.#deliver(new ConnectionAborted());
   }
 
-  #lose(reason: Error): void {
+  /**
+   * The connection ends for a reason of the test's choosing (the peer reset it, say): set
+   * {@link disconnecting} and deliver `connectionLost(reason)` unless it was delivered already.
+   */
+  lose(reason: Error = new ConnectionLost()): void {
+    super.loseConnection();
+    this.#deliver(reason);
+  }
+
+  #deliver(reason: Error): void {
     if (this.lostReason !== undefined) return;
     this.lostReason = reason;
     this.producerState = 'stopped';
     void this.protocol?.connectionLost(reason);
+    this.#onConnectionLost?.(reason);
   }
 }

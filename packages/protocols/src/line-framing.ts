@@ -1,0 +1,171 @@
+/**
+ * Pieces shared by the line framings: configuration checks, the partial-line buffer, and the
+ * length-limit rule. Internal: not re-exported from the package index.
+ *
+ * @internal
+ * @module
+ */
+import type { Data } from '@torsion/reactor';
+import { TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
+
+const EMPTY = Buffer.alloc(0);
+
+/** The default line delimiter. Never handed out, so never mutated. */
+export const CRLF: Buffer = Buffer.from('\r\n');
+
+/** Turn a `delimiter` field into bytes, or say clearly what is wrong with it. */
+export function toDelimiter(value: unknown, owner: string): Buffer {
+  if (typeof value === 'string' || value instanceof Uint8Array) {
+    if (value.length === 0) {
+      throw new TorsionRangeError(`${owner}.delimiter is empty: set it to a non-empty Buffer or string such as '\\r\\n'.`);
+    }
+    return typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.from(value);
+  }
+  throw new TorsionTypeError(
+    `${owner}.delimiter must be a Buffer or a string, got ${describe(value)}: set it to e.g. Buffer.from('\\n').`,
+  );
+}
+
+/** Check a `MAX_LENGTH` field: a non-negative safe integer number of bytes. */
+export function toMaxLength(value: unknown, owner: string): number {
+  if (typeof value !== 'number') {
+    throw new TorsionTypeError(`${owner}.MAX_LENGTH must be a number of bytes, got ${describe(value)}.`);
+  }
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TorsionRangeError(
+      `${owner}.MAX_LENGTH must be a non-negative integer number of bytes, got ${String(value)}: use e.g. 16384.`,
+    );
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';
+  return typeof value === 'string' ? JSON.stringify(value) : `${typeof value} ${String(value)}`;
+}
+
+/** `line` followed by `delimiter`, as one Buffer (so the line leaves in one transport write). */
+export function joinLine(line: Data, delimiter: Buffer): Buffer {
+  if (typeof line === 'string') {
+    const n = Buffer.byteLength(line, 'utf8');
+    const out = Buffer.allocUnsafe(n + delimiter.length);
+    out.write(line, 0, 'utf8');
+    delimiter.copy(out, n);
+    return out;
+  }
+  if (!(line instanceof Uint8Array)) {
+    throw new TorsionTypeError(`sendLine() takes a Buffer, Uint8Array or string, got ${describe(line)}.`);
+  }
+  const out = Buffer.allocUnsafe(line.length + delimiter.length);
+  out.set(line, 0);
+  out.set(delimiter, line.length);
+  return out;
+}
+
+/**
+ * Whether the bytes `a[aStart:aEnd] ++ b`, which hold no complete delimiter, can no longer be
+ * the start of a line of at most `max` bytes: true when longer than `max` and no suffix that
+ * begins at or before `max` is a prefix of the delimiter. So a line of exactly `max` bytes whose
+ * delimiter is still arriving is not cut off, and the bytes held never exceed max + delimiter - 1.
+ */
+export function overflows(a: Buffer, aStart: number, aEnd: number, b: Buffer, delim: Buffer, max: number): boolean {
+  const alen = aEnd - aStart;
+  const total = alen + b.length;
+  if (total <= max) return false;
+  for (let q = Math.max(total - delim.length + 1, 0); q <= max; q++) {
+    let match = true;
+    for (let i = q; i < total; i++) {
+      const byte = i < alen ? a[aStart + i] : b[i - alen];
+      if (byte !== delim[i - q]) {
+        match = false;
+        break;
+      }
+    }
+    if (match) return false;
+  }
+  return true;
+}
+
+/**
+ * The bytes of a line whose delimiter has not arrived yet. Invariant: they hold no complete
+ * delimiter, so a new chunk is searched only from its start (plus the few positions where a
+ * delimiter may straddle the boundary): a long line costs linear time.
+ *
+ * The bytes are `buf[0:len]`. When `owned`, `buf` is storage of ours whose spare room past `len`
+ * may be written; otherwise it is a view of a received chunk and `buf.length === len`.
+ */
+export class PartialLine {
+  buf: Buffer = EMPTY;
+  len = 0;
+  owned = false;
+
+  /** Hold `view` (part of a received chunk) without copying it. */
+  hold(view: Buffer): void {
+    this.buf = view;
+    this.len = view.length;
+    this.owned = false;
+  }
+
+  reset(): void {
+    this.buf = EMPTY;
+    this.len = 0;
+    this.owned = false;
+  }
+
+  /** The held bytes, handed over: the holder forgets them. */
+  take(): Buffer {
+    const out = this.owned || this.len !== this.buf.length ? this.buf.subarray(0, this.len) : this.buf;
+    this.reset();
+    return out;
+  }
+
+  /** Append a chunk, growing storage geometrically (never beyond `cap` unless needed). */
+  append(chunk: Buffer, cap: number): void {
+    const need = this.len + chunk.length;
+    if (!this.owned || this.buf.length < need) {
+      const size = Math.max(need, Math.min(Math.max(this.len * 2, 1024), cap));
+      const store = Buffer.allocUnsafe(size);
+      this.buf.copy(store, 0, 0, this.len);
+      this.buf = store;
+      this.owned = true;
+    }
+    chunk.copy(this.buf, this.len);
+    this.len = need;
+  }
+
+  /** The held bytes followed by `chunk[0:k]`, as one Buffer; the holder forgets them. */
+  takeWith(chunk: Buffer, k: number): Buffer {
+    let out: Buffer;
+    if (this.owned && this.buf.length >= this.len + k) {
+      // Hand the storage itself to the user (it is never written again): a 10 MiB line is not
+      // copied once more at its end.
+      chunk.copy(this.buf, this.len, 0, k);
+      out = this.buf.subarray(0, this.len + k);
+    } else {
+      out = Buffer.allocUnsafe(this.len + k);
+      this.buf.copy(out, 0, 0, this.len);
+      chunk.copy(out, this.len, 0, k);
+    }
+    this.reset();
+    return out;
+  }
+
+  /**
+   * Where a delimiter that begins in the held bytes and ends in `chunk` starts (the earliest
+   * one), or -1. Only the last `delim.length - 1` held positions can start one.
+   */
+  straddle(chunk: Buffer, delim: Buffer): number {
+    const dlen = delim.length;
+    const buf = this.buf;
+    const len = this.len;
+    for (let j = Math.min(dlen - 1, len); j >= 1; j--) {
+      if (chunk.length < dlen - j) continue;
+      let match = true;
+      for (let i = 0; i < j && match; i++) match = buf[len - j + i] === delim[i];
+      for (let i = j; i < dlen && match; i++) match = chunk[i - j] === delim[i];
+      if (match) return len - j;
+    }
+    return -1;
+  }
+}

@@ -190,14 +190,19 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * A line longer than {@link limit} is discarded and {@link LimitOverrunError} thrown.
    */
   readLine(options?: ReadOptions): Promise<Buffer> {
-    // The fast path: a whole line is buffered and nothing stands in the way.
-    if (this.#busy === null && this.#exception === null && options === undefined) {
-      const idx = this.#buf.indexOf(LF, this.#start);
-      if (idx !== -1 && idx < this.#end && idx - this.#start <= this.limit) {
-        return Promise.resolve(this.#take(idx + 1 - this.#start));
-      }
+    if (options === undefined) {
+      const line = this.#bufferedLine();
+      if (line !== null) return Promise.resolve(line);
     }
     return this.#readLineSlow(options);
+  }
+
+  /** The fast path of readLine: a whole line that is buffered, with nothing in the way; or null. */
+  #bufferedLine(): Buffer | null {
+    if (this.#busy !== null || this.#exception !== null || this.#end === 0) return null;
+    const idx = this.#buf.indexOf(LF, this.#start);
+    if (idx === -1 || idx >= this.#end || idx - this.#start > this.limit) return null;
+    return this.#take(idx + 1 - this.#start);
   }
 
   async #readLineSlow(options: ReadOptions | undefined): Promise<Buffer> {
@@ -282,7 +287,14 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** Iterate over lines (each with its `\n`) until EOF. */
   [Symbol.asyncIterator](): AsyncIterator<Buffer> {
-    return { next: () => this.readLine().then(lineResult) };
+    return {
+      next: () => {
+        // One promise per buffered line, not two: this loop is the hot path of line servers.
+        const line = this.#bufferedLine();
+        if (line !== null) return Promise.resolve({ done: false, value: line });
+        return this.#readLineSlow(undefined).then(lineResult);
+      },
+    };
   }
 
   /** Where `sep` starts, relative to the buffered data, searching from `offset`; -1 if absent. */

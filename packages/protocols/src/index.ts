@@ -5,3 +5,14 @@ export { DatagramProtocol } from './datagram-protocol.js';
 export { LineReceiver } from './line-receiver.js';
 export { LineOnlyReceiver } from './line-only-receiver.js';
 export { LineTooLongError } from './errors.js';
+// policies
+export { TimeoutMixin } from './timeout-mixin.js';
+export type { TimeoutHost, TimeoutProtocol } from './timeout-mixin.js';
+export { ReconnectingClientFactory } from './reconnecting-client-factory.js';
+export { WrappingFactory, ProtocolWrapper } from './wrapping-factory.js';
+export type { WrapperRegistry, ProtocolWrapperClass } from './wrapping-factory.js';
+export { NoConnectorToRetryError } from './policy-errors.js';
+export { ThrottlingFactory, ThrottlingProtocol } from './throttling-factory.js';
+export type { ThrottlingOptions } from './throttling-factory.js';
+export { LimitTotalConnectionsFactory, LimitConnectionsByPeer } from './limit-connections.js';
+export type { LimitTotalConnectionsOptions } from './limit-connections.js';

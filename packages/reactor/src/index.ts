@@ -6,3 +6,7 @@ export type { ReactorOptions, ReactorResource } from './reactor.js';
 export { DelayedCall } from './time/delayed-call.js';
 export type { SystemEventTriggerId } from './lifecycle/system-event.js';
 export { UDPPort } from './udp/udp-port.js';
+export { StreamTransport } from './tcp/stream-transport.js';
+export { ListeningPort } from './tcp/listening-port.js';
+export { Connector } from './tcp/connector.js';
+export type { ListenUNIXOptions, ConnectUNIXOptions } from './tcp/reactor-streams.js';

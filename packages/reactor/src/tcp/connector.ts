@@ -49,6 +49,7 @@ export class Connector implements IConnector {
   #socket: net.Socket | undefined;
   #timer: IDelayedCall | undefined;
   #transport: StreamTransport | undefined;
+  #untrack: (() => void) | undefined;
   /** Bumped at each attempt so events from an abandoned socket are ignored. */
   #attempt = 0;
 
@@ -85,6 +86,15 @@ export class Connector implements IConnector {
     const attempt = ++this.#attempt;
     const socket = this.#open();
     this.#socket = socket;
+    // reactor.stop() abandons attempts still in progress.
+    this.#untrack = this.#reactor.track({
+      kind: 'connection',
+      close: () => {
+        this.stopConnecting();
+        return Promise.resolve();
+      },
+      abort: () => this.stopConnecting(),
+    });
     this.#timer = this.#reactor.callLater(this.#spec.timeout, () => {
       this.#timer = undefined;
       if (attempt !== this.#attempt) return;
@@ -108,7 +118,7 @@ export class Connector implements IConnector {
     const base = {
       host: spec.host,
       port: spec.port ?? 0,
-      allowHalfOpen: true,
+      allowHalfOpen: spec.kind !== 'TLS',
       // The transport coalesces each turn's writes itself; Nagle would only add delay.
       noDelay: true,
       ...(spec.bindAddress === undefined ? {} : { localAddress: spec.bindAddress.host, localPort: spec.bindAddress.port }),
@@ -131,6 +141,8 @@ export class Connector implements IConnector {
   }
 
   #cancelTimer(): void {
+    this.#untrack?.();
+    this.#untrack = undefined;
     const timer = this.#timer;
     this.#timer = undefined;
     if (timer !== undefined && timer.active()) timer.cancel();

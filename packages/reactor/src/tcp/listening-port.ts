@@ -45,9 +45,10 @@ export class ListeningPort implements IListeningPort {
     this.#reactor = reactor;
     this.#factory = factory;
     this.#spec = spec;
-    // allowHalfOpen so that a peer's EOF reaches eofReceived() instead of closing us at once;
+    // allowHalfOpen so that a peer's EOF reaches eofReceived() instead of closing us at once
+    // (not for TLS, which has no half-close: a client that leaves mid-handshake would linger);
     // noDelay because the transport already coalesces each turn's writes into one send.
-    const common = { allowHalfOpen: true, noDelay: spec.kind !== 'UNIX' };
+    const common = { allowHalfOpen: spec.kind !== 'TLS', noDelay: spec.kind !== 'UNIX' };
     if (spec.kind === 'TLS') {
       this.#server = tls.createServer({ ...spec.tls, ...common });
       this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#accept(socket));

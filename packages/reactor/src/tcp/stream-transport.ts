@@ -115,7 +115,7 @@ export class StreamTransport implements ITCPTransport {
     if (err == null) this.#afterWrite();
   };
   readonly #onRejected = (err: unknown): void => {
-    this.#fault(err, 'A promise returned by a protocol callback rejected');
+    this.#fault(err, 'A promise returned by dataReceived() rejected');
   };
   readonly #onData = (chunk: Buffer): void => {
     if (this.#dead) return;
@@ -169,7 +169,7 @@ export class StreamTransport implements ITCPTransport {
       close: () => this.#closeGracefully(),
       abort: () => this.abortConnection(),
     });
-    this.#call('makeConnection', () => this.#protocol.makeConnection(this));
+    this.#call('makeConnection()/connectionMade()', () => this.#protocol.makeConnection(this));
   }
 
   #attach(socket: Socket): void {
@@ -371,7 +371,7 @@ export class StreamTransport implements ITCPTransport {
       try {
         onLost(reason);
       } catch (err) {
-        this.#logFault(err, 'clientConnectionLost() threw');
+        this.#logFault(err, 'clientConnectionLost() threw', true);
       }
     }
     const waiters = this.#closeWaiters;
@@ -501,6 +501,7 @@ export class StreamTransport implements ITCPTransport {
     this.#tlsPending = true;
     upgradeToTLS(raw, options, this.#options.isServer, (tlsSocket) => {
       this.#detach(raw);
+      raw.on('error', () => {}); // the TLS socket reports errors on the connection from now on
       this.#socket = tlsSocket;
       this.#tlsPending = false;
       this.#attach(tlsSocket);
@@ -531,9 +532,10 @@ export class StreamTransport implements ITCPTransport {
     }
   }
 
-  #logFault(err: unknown, what: string): void {
+  #logFault(err: unknown, what: string, afterClose = false): void {
     const protocol = (this.#protocol as object).constructor?.name ?? 'protocol';
-    log.error(`${what} in ${protocol}; dropping the connection to ${describeAddress(this.#options.peer)}.`, err, {
+    const outcome = afterClose ? 'the connection was already closed' : 'dropping the connection';
+    log.error(`${what} in ${protocol}; ${outcome} to ${describeAddress(this.#options.peer)}.`, err, {
       peer: describeAddress(this.#options.peer),
       host: describeAddress(this.#options.host),
       protocol,
@@ -541,11 +543,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   #fault(err: unknown, what: string): void {
-    if (this.#lost) {
-      this.#logFault(err, what);
-      return;
-    }
-    this.#logFault(err, what);
-    this.#abort(asError(err));
+    this.#logFault(err, what, this.#lost);
+    if (!this.#lost) this.#abort(asError(err));
   }
 }

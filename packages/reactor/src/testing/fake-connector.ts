@@ -1,9 +1,22 @@
-import type { Address, IClientFactory, IConnector, IProtocol } from '../interfaces.js';
-import { ConnectingCancelledError, ConnectionDone, ConnectionRefusedError, ConnectorStateError } from '../errors.js';
+import type { Address, IClientFactory, IConnector, IDelayedCall, IProtocol, IReactorTime } from '../interfaces.js';
+import {
+  ConnectFailedError,
+  ConnectingCancelledError,
+  ConnectionDone,
+  ConnectionRefusedError,
+  ConnectorStateError,
+  TimeoutError,
+} from '../errors.js';
 import { StringTransportWithDisconnection } from './string-transport.js';
 import type { StringTransportOptions } from './string-transport.js';
 import { fakeEphemeralPort } from './fake-listening-port.js';
 import type { MemoryConnection } from './fake-listening-port.js';
+
+/** How a {@link FakeConnector} times out its attempts: after `timeout` seconds of `clock`. */
+export interface FakeConnectorTimeout {
+  readonly clock: IReactorTime;
+  readonly timeout: number;
+}
 
 /** A method of {@link FakeConnector} that code under test called. */
 export type ConnectorCall = 'connect' | 'stopConnecting' | 'disconnect';
@@ -17,7 +30,8 @@ export type ConnectorCall = 'connect' | 'stopConnecting' | 'disconnect';
  * `clientConnectionLost`, and `doStop()` when an attempt ends without the factory starting
  * another — and records every call the code under test makes to it in {@link calls}. Drive it
  * with {@link succeed}, {@link fail}, and the returned transport's `loseConnection()` /
- * `lose(reason)`.
+ * `lose(reason)`. Made by a `MemoryReactorClock`, an attempt still connecting after the connect
+ * timeout (`options.timeout`, default 30 s) fails with `TimeoutError` as the clock passes it.
  *
  * @example
  * ```ts
@@ -42,12 +56,15 @@ export class FakeConnector implements IConnector {
   connection: MemoryConnection | undefined = undefined;
   #state: 'disconnected' | 'connecting' | 'connected' = 'disconnected';
   #factoryStarted = false;
+  #timer: IDelayedCall | undefined = undefined;
   readonly #destination: Address;
+  readonly #timeout: FakeConnectorTimeout | undefined;
 
   /** Made by `MemoryReactor`, which starts the first attempt at once as a reactor would. */
-  constructor(destination: Address, factory: IClientFactory) {
+  constructor(destination: Address, factory: IClientFactory, timeout?: FakeConnectorTimeout) {
     this.#destination = destination;
     this.factory = factory;
+    this.#timeout = timeout;
     this.#start();
   }
 
@@ -59,22 +76,22 @@ export class FakeConnector implements IConnector {
     return this.#destination;
   }
 
-  /** Start another attempt; only allowed while disconnected. */
+  /** Start another attempt; like a real connector, throws `ConnectFailedError` unless disconnected. */
   connect(): void {
     this.calls.push('connect');
     if (this.#state !== 'disconnected') {
-      throw new ConnectorStateError(`connect() needs a disconnected connector, but it is ${this.#state}: call disconnect() first.`);
+      throw new ConnectFailedError(`connect() called while the connector is ${this.#state}: call it only when disconnected.`);
     }
     this.#start();
   }
 
-  /** Abandon the attempt in progress: the factory sees `clientConnectionFailed(ConnectingCancelledError)`. */
+  /**
+   * Abandon the attempt in progress: the factory sees `clientConnectionFailed(ConnectingCancelledError)`.
+   * Does nothing unless connecting, as with a real connector.
+   */
   stopConnecting(): void {
     this.calls.push('stopConnecting');
-    if (this.#state !== 'connecting') {
-      throw new ConnectorStateError(`stopConnecting() needs a connector that is connecting, but it is ${this.#state}.`);
-    }
-    this.#failed(new ConnectingCancelledError());
+    if (this.#state === 'connecting') this.#failed(new ConnectingCancelledError());
   }
 
   /** Stop connecting, or close the connection (`loseConnection()`), or do nothing when disconnected. */
@@ -92,6 +109,7 @@ export class FakeConnector implements IConnector {
    */
   succeed<P extends IProtocol = IProtocol>(options: StringTransportOptions = {}): MemoryConnection<P> | null {
     this.#expectConnecting('succeed');
+    this.#cancelTimer();
     const peer = options.peer ?? this.#destination;
     const protocol = this.factory.buildProtocol(peer);
     if (protocol === null) {
@@ -136,9 +154,23 @@ export class FakeConnector implements IConnector {
       this.factory.doStart();
     }
     this.factory.startedConnecting(this);
+    const t = this.#timeout;
+    if (t !== undefined && this.#state === 'connecting') {
+      this.#timer = t.clock.callLater(t.timeout, () => {
+        this.#timer = undefined;
+        this.#failed(new TimeoutError(`Connecting took longer than ${t.timeout} s: raise the timeout or check that the peer is reachable.`));
+      });
+    }
+  }
+
+  #cancelTimer(): void {
+    const timer = this.#timer;
+    this.#timer = undefined;
+    if (timer !== undefined && timer.active()) timer.cancel();
   }
 
   #failed(reason: Error): void {
+    this.#cancelTimer();
     this.#state = 'disconnected';
     this.factory.clientConnectionFailed(this, reason);
     this.#stopFactoryIfIdle();

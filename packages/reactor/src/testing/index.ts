@@ -17,4 +17,8 @@ export type {
 export { FakeListeningPort } from './fake-listening-port.js';
 export type { MemoryConnection } from './fake-listening-port.js';
 export { FakeConnector } from './fake-connector.js';
-export type { ConnectorCall } from './fake-connector.js';
+export type { ConnectorCall, FakeConnectorTimeout } from './fake-connector.js';
+export { MemoryReactorClock } from './memory-reactor-clock.js';
+export { connectedPair, Pump } from './connected-pair.js';
+export type { ConnectedPair, ConnectedPairOptions, PumpClock } from './connected-pair.js';
+export { PairedTransport } from './paired-transport.js';

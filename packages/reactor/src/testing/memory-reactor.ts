@@ -5,6 +5,7 @@ import type {
   IProtocolFactory,
   IReactorCore,
   IReactorTCP,
+  IReactorTime,
   ListenTCPOptions,
   SystemEventPhase,
   TLSOptions,
@@ -12,6 +13,7 @@ import type {
 import { ReactorAlreadyRunning, ReactorNotRunning, TorsionRangeError } from '../errors.js';
 import { FakeListeningPort } from './fake-listening-port.js';
 import { FakeConnector } from './fake-connector.js';
+import type { FakeConnectorTimeout } from './fake-connector.js';
 
 /** A recorded `listenTCP` call. */
 export interface TCPServerRecord {
@@ -51,6 +53,7 @@ export interface UNIXServerRecord {
 export interface UNIXClientRecord {
   readonly path: string;
   readonly factory: IClientFactory;
+  readonly options: { timeout?: number };
   readonly connector: FakeConnector;
 }
 
@@ -110,6 +113,15 @@ export class MemoryReactor implements IReactorTCP, IReactorCore {
   #whenRunning: Array<() => unknown> = [];
   #stopped: (() => void) | undefined;
   #nextPort = 30000;
+  readonly #clock: IReactorTime | undefined;
+
+  /**
+   * `clock`, if given, times out connection attempts (`options.timeout`, default 30 s) as a real
+   * reactor does; `MemoryReactorClock` passes its own.
+   */
+  constructor(options: { clock?: IReactorTime } = {}) {
+    this.#clock = options.clock;
+  }
 
   get running(): boolean {
     return this.#running;
@@ -124,7 +136,7 @@ export class MemoryReactor implements IReactorTCP, IReactorCore {
 
   connectTCP(host: string, port: number, factory: IClientFactory, options: ConnectTCPOptions = {}): FakeConnector {
     this.#checkPort(port, 'connectTCP', false);
-    const connector = new FakeConnector({ type: 'TCP', host, port }, factory);
+    const connector = new FakeConnector({ type: 'TCP', host, port }, factory, this.#timeout(options.timeout));
     this.tcpClients.push({ host, port, factory, options, connector });
     return connector;
   }
@@ -138,7 +150,7 @@ export class MemoryReactor implements IReactorTCP, IReactorCore {
 
   connectSSL(host: string, port: number, factory: IClientFactory, tlsOptions: TLSOptions, options: ConnectTCPOptions = {}): FakeConnector {
     this.#checkPort(port, 'connectSSL', false);
-    const connector = new FakeConnector({ type: 'TLS', host, port }, factory);
+    const connector = new FakeConnector({ type: 'TLS', host, port }, factory, this.#timeout(options.timeout));
     this.sslClients.push({ host, port, factory, tlsOptions, options, connector });
     return connector;
   }
@@ -149,9 +161,9 @@ export class MemoryReactor implements IReactorTCP, IReactorCore {
     return listeningPort;
   }
 
-  connectUNIX(path: string, factory: IClientFactory): FakeConnector {
-    const connector = new FakeConnector({ type: 'UNIX', path }, factory);
-    this.unixClients.push({ path, factory, connector });
+  connectUNIX(path: string, factory: IClientFactory, options: { timeout?: number } = {}): FakeConnector {
+    const connector = new FakeConnector({ type: 'UNIX', path }, factory, this.#timeout(options.timeout));
+    this.unixClients.push({ path, factory, options, connector });
     return connector;
   }
 
@@ -209,6 +221,13 @@ export class MemoryReactor implements IReactorTCP, IReactorCore {
   removeSystemEventTrigger(triggerId: unknown): void {
     const i = this.triggers.indexOf(triggerId as SystemEventTriggerRecord);
     if (i >= 0) this.triggers.splice(i, 1);
+  }
+
+  #timeout(seconds: number | undefined): FakeConnectorTimeout | undefined {
+    if (this.#clock === undefined) return undefined;
+    const timeout = seconds ?? 30;
+    if (!(timeout >= 0)) throw new TorsionRangeError(`A connect timeout must be a number of seconds >= 0, got ${String(seconds)}.`);
+    return { clock: this.#clock, timeout };
   }
 
   /** The port a fake listener reports: the one asked for, or a fresh one for 0. */

@@ -13,6 +13,7 @@ import {
   ConnectionDone,
   ConnectionLost,
   ProducerAlreadyRegistered,
+  TorsionRangeError,
   TorsionTypeError,
   WriteAfterEofError,
 } from '../errors.js';
@@ -41,6 +42,23 @@ export interface StringTransportOptions {
 
 const DEFAULT_HIGH_WATER = 64 * 1024;
 const DEFAULT_LOW_WATER = 16 * 1024;
+
+/**
+ * The water marks `setWriteBufferLimits(high, low)` means, by the reactor's rule: a missing high
+ * is the default or 4 × low, a missing low is the default or high / 4.
+ *
+ * @internal
+ */
+export function resolveWriteBufferLimits(high: number | undefined, low: number | undefined): [number, number] {
+  const h = high ?? (low === undefined ? DEFAULT_HIGH_WATER : Math.max(low * 4, DEFAULT_HIGH_WATER));
+  const l = low ?? (high === undefined ? DEFAULT_LOW_WATER : Math.floor(h / 4));
+  if (!Number.isInteger(h) || h < 0 || !Number.isInteger(l) || l < 0 || l > h) {
+    throw new TorsionRangeError(
+      `setWriteBufferLimits: high (${String(high)}) and low (${String(low)}) must be integers with 0 <= low <= high.`,
+    );
+  }
+  return [h, l];
+}
 
 /** Turn user data into bytes the transport owns (a copy, so the caller may reuse its buffer). */
 export function toBuffer(data: Data): Buffer {
@@ -152,11 +170,12 @@ export class StringTransport implements ITCPTransport {
     return this.#disconnecting;
   }
 
-  /** Record `data`. Dropped once disconnecting; throws `WriteAfterEofError` after `writeEof()`. */
+  /** Record `data`. Dropped once disconnecting; otherwise throws `WriteAfterEofError` after `writeEof()`. */
   write(data: Data): void {
+    if (this.#disconnecting) return;
     if (this.eofWritten) throw new WriteAfterEofError();
     const buf = toBuffer(data);
-    if (this.#disconnecting || buf.length === 0) return;
+    if (buf.length === 0) return;
     this.#chunks.push(buf);
     this.#size += buf.length;
   }
@@ -204,17 +223,23 @@ export class StringTransport implements ITCPTransport {
 
   /** Record the water marks; the in-memory buffer never fills on its own (see {@link writeBufferSize}). */
   setWriteBufferLimits(high?: number, low?: number): void {
-    this.writeBufferHigh = high ?? DEFAULT_HIGH_WATER;
-    this.writeBufferLow = low ?? Math.min(DEFAULT_LOW_WATER, this.writeBufferHigh);
+    [this.writeBufferHigh, this.writeBufferLow] = resolveWriteBufferLimits(high, low);
   }
 
   getWriteBufferSize(): number {
     return this.writeBufferSize;
   }
 
-  /** Attach a producer; throws `ProducerAlreadyRegistered` if one is attached already. */
+  /**
+   * Attach a producer; throws `ProducerAlreadyRegistered` if one is attached already. Once
+   * disconnecting, the producer is stopped instead, as a real transport does.
+   */
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
     if (this.producer !== undefined) throw new ProducerAlreadyRegistered();
+    if (this.#disconnecting) {
+      producer.stopProducing();
+      return;
+    }
     this.producer = producer;
     this.streaming = streaming;
   }
@@ -231,10 +256,11 @@ export class StringTransport implements ITCPTransport {
 
   /**
    * Resume the read side. Coming out of a pause it calls the protocol's `readingResumed()`
-   * synchronously, as real transports do, so buffered input is delivered at once.
+   * synchronously, as real transports do, so buffered input is delivered at once. Once
+   * disconnecting it does nothing (a closing transport reads no more).
    */
   resumeProducing(): void {
-    if (this.producerState !== 'paused') return;
+    if (this.producerState !== 'paused' || this.#disconnecting) return;
     this.producerState = 'producing';
     this.protocol?.readingResumed?.();
   }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  ConnectionAborted, ConnectionDone, ProducerAlreadyRegistered, TorsionTypeError, WriteAfterEofError,
+  ConnectionAborted, ConnectionDone, ProducerAlreadyRegistered, TorsionRangeError, TorsionTypeError, WriteAfterEofError,
 } from '@torsion/reactor';
 import type { IProtocol, IPushProducer, ITransport } from '@torsion/reactor';
 import { StringTransport, StringTransportWithDisconnection } from '@torsion/reactor/testing';
@@ -232,3 +232,33 @@ describe('StringTransportWithDisconnection', () => {
     expect(t.aborted).to.equal(true);
   });
 });
+
+describe('StringTransport, aligned with the socket transports', () => {
+  it('derives a missing water mark as the reactor does and rejects bad ones', () => {
+    const t = new StringTransport();
+    t.setWriteBufferLimits(1000);
+    expect([t.writeBufferHigh, t.writeBufferLow]).to.deep.equal([1000, 250]);
+    t.setWriteBufferLimits(undefined, 100);
+    expect([t.writeBufferHigh, t.writeBufferLow]).to.deep.equal([65536, 100]);
+    expect(() => t.setWriteBufferLimits(10, 20)).to.throw(TorsionRangeError, /low/);
+    expect(() => t.setWriteBufferLimits(1.5)).to.throw(TorsionRangeError);
+  });
+
+  it('once disconnecting: writes are dropped even after writeEof, producers are stopped, reading stays off', () => {
+    const t = new StringTransport();
+    const p = new Held();
+    t.connect(p);
+    t.pauseProducing();
+    t.writeEof();
+    t.loseConnection();
+    expect(() => t.write('late')).to.not.throw();
+    expect(t.value().length).to.equal(0);
+    const stopped: string[] = [];
+    t.registerProducer({ stopProducing: () => stopped.push('stop'), resumeProducing: () => {} }, false);
+    expect(stopped).to.deep.equal(['stop']);
+    expect(t.producer).to.equal(undefined);
+    t.resumeProducing();
+    expect(p.resumed).to.equal(0);
+  });
+});
+

@@ -1,0 +1,254 @@
+import { expect } from 'chai';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as net from 'node:net';
+import {
+  ConnectingCancelledError,
+  ConnectionDone,
+  ConnectionRefusedError,
+  Reactor,
+  TimeoutError,
+  TorsionRangeError,
+  TorsionTypeError,
+  type IConnector,
+  type TCPAddress,
+} from '@torsion/reactor';
+import { ClientFactory, Factory } from '@torsion/protocols';
+import { Cleanup, Echo, Recorder, RecordingClientFactory, newReactor } from './support/tcp-helpers.js';
+
+/** A client protocol that says hello, waits for the echo, and closes. */
+class Hello extends Recorder {
+  declare factory: RecordingClientFactory<Hello>;
+  override connectionMade(): void {
+    super.connectionMade();
+    this.factory.events.push('connectionMade');
+    this.transport.write('hello');
+  }
+  override dataReceived(data: Buffer): void {
+    super.dataReceived(data);
+    if (this.received().length >= 5) this.transport.loseConnection();
+  }
+  override connectionLost(reason: Error): void {
+    super.connectionLost(reason);
+    this.factory.events.push('connectionLost');
+  }
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on (it listened a moment ago). */
+async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
+
+/**
+ * A listening socket whose accept queue is full: its owner (a python3 child) never accepts and
+ * listens with backlog 0, and one connection already fills the queue, so Linux drops further
+ * SYNs and a connect there hangs until our timeout fires. Loopback only, and deterministic.
+ */
+async function blackHole(cleanup: Cleanup): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(
+    'python3',
+    ['-c', "import socket,sys\ns=socket.socket();s.bind(('127.0.0.1',0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()"],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
+  const filler = cleanup.socket(net.connect(port, '127.0.0.1'));
+  filler.on('error', () => {}); // reset when the child exits
+  await new Promise((r) => filler.once('connect', r));
+  return { port, child };
+}
+
+describe('TCP connectTCP', () => {
+  let reactor: Reactor;
+  let cleanup: Cleanup;
+  beforeEach(() => {
+    reactor = newReactor();
+    cleanup = new Cleanup();
+  });
+  afterEach(() => cleanup.run());
+
+  async function echoServer(): Promise<number> {
+    const port = cleanup.port(await reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: '127.0.0.1' }));
+    return (port.getHost() as TCPAddress).port;
+  }
+
+  it('tells the client factory everything, in Twisted order', async () => {
+    const port = await echoServer();
+    const factory = new RecordingClientFactory(() => new Hello());
+    const connector = cleanup.connector(reactor.connectTCP('127.0.0.1', port, factory));
+    expect(connector.state).to.equal('connecting');
+    expect(connector.getDestination()).to.deep.equal({ type: 'TCP', host: '127.0.0.1', port });
+    await factory.stopped.promise;
+    expect(factory.events).to.deep.equal([
+      'startFactory',
+      'startedConnecting',
+      'buildProtocol',
+      'connectionMade',
+      'connectionLost',
+      'clientConnectionLost',
+      'stopFactory',
+    ]);
+    expect(await factory.lostReason.promise).to.be.instanceOf(ConnectionDone);
+    expect(factory.protocols[0]!.received().toString()).to.equal('hello');
+    expect(factory.protocols[0]!.transport.getPeer()).to.deep.equal({ type: 'TCP', host: '127.0.0.1', port });
+    expect(connector.state).to.equal('disconnected');
+  });
+
+  it('fails with ConnectionRefusedError when nothing listens', async () => {
+    const port = await closedPort();
+    const factory = new RecordingClientFactory(() => new Hello());
+    const connector = reactor.connectTCP('127.0.0.1', port, factory);
+    const reason = await factory.failed.promise;
+    expect(reason).to.be.instanceOf(ConnectionRefusedError);
+    expect((reason.cause as { code?: string }).code).to.equal('ECONNREFUSED');
+    expect(factory.events).to.deep.equal(['startFactory', 'startedConnecting', 'clientConnectionFailed', 'stopFactory']);
+    expect(connector.state).to.equal('disconnected');
+  });
+
+  it('fails with ConnectingCancelledError on stopConnecting()', async () => {
+    const port = await echoServer();
+    const factory = new RecordingClientFactory(() => new Hello());
+    const connector = reactor.connectTCP('127.0.0.1', port, factory);
+    connector.stopConnecting();
+    expect(await factory.failed.promise).to.be.instanceOf(ConnectingCancelledError);
+    expect(factory.events).to.deep.equal(['startFactory', 'startedConnecting', 'clientConnectionFailed', 'stopFactory']);
+    expect(factory.protocols).to.have.length(0);
+  });
+
+  it('fails with TimeoutError when the peer never answers within the timeout', async function () {
+    if (!hasPython) this.skip(); // the never-accepting listener needs python3
+    const { port, child } = await blackHole(cleanup);
+    try {
+      const factory = new RecordingClientFactory(() => new Hello());
+      const started = performance.now();
+      const connector = reactor.connectTCP('127.0.0.1', port, factory, { timeout: 0.2 });
+      const reason = await factory.failed.promise;
+      expect(reason).to.be.instanceOf(TimeoutError);
+      expect(reason.message).to.contain('0.2 s');
+      expect(performance.now() - started).to.be.at.least(190);
+      expect(connector.state).to.equal('disconnected');
+      expect(reactor.getDelayedCalls()).to.have.length(0);
+    } finally {
+      child.kill();
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+
+  it('reactor.stop() abandons an attempt still in progress', async function () {
+    if (!hasPython) this.skip();
+    const { port, child } = await blackHole(cleanup);
+    try {
+      const r = new Reactor({ installSignalHandlers: false });
+      const running = r.run();
+      const factory = new RecordingClientFactory(() => new Hello());
+      r.connectTCP('127.0.0.1', port, factory, { timeout: 30 });
+      await r.stop();
+      await running;
+      expect(await factory.failed.promise).to.be.instanceOf(ConnectingCancelledError);
+      expect(r.getDelayedCalls()).to.have.length(0);
+    } finally {
+      child.kill();
+      await new Promise((r) => child.once('exit', r));
+    }
+  });
+
+  it('cancels the timeout once connected', async () => {
+    const port = await echoServer();
+    const factory = new RecordingClientFactory(() => new Recorder());
+    cleanup.connector(reactor.connectTCP('127.0.0.1', port, factory, { timeout: 5 }));
+    while (factory.protocols.length === 0) await new Promise((r) => setImmediate(r));
+    await factory.protocols[0]!.made.promise;
+    expect(reactor.getDelayedCalls()).to.have.length(0);
+  });
+
+  it('lets a factory reconnect from clientConnectionLost and clientConnectionFailed', async () => {
+    const port = await echoServer();
+    const events: string[] = [];
+    const factory = new (class extends ClientFactory {
+      lost = 0;
+      failed = 0;
+      done!: () => void;
+      finished = new Promise<void>((r) => (this.done = r));
+      override protocol = Hello as never;
+      override startFactory(): void {
+        events.push('startFactory');
+      }
+      override stopFactory(): void {
+        events.push('stopFactory');
+        this.done();
+      }
+      override buildProtocol(): Hello {
+        const p = new Hello();
+        p.factory = { events: [] } as unknown as RecordingClientFactory<Hello>;
+        return p;
+      }
+      override clientConnectionLost(connector: IConnector): void {
+        events.push('lost');
+        if (++this.lost < 3) connector.connect();
+      }
+      override clientConnectionFailed(): void {
+        events.push('failed');
+      }
+    })();
+    reactor.connectTCP('127.0.0.1', port, factory);
+    await factory.finished;
+    expect(events).to.deep.equal(['startFactory', 'lost', 'lost', 'lost', 'stopFactory']);
+
+    const refused = await closedPort();
+    const tries: string[] = [];
+    const retrying = new (class extends ClientFactory {
+      n = 0;
+      done!: () => void;
+      finished = new Promise<void>((r) => (this.done = r));
+      override stopFactory(): void {
+        tries.push('stopFactory');
+        this.done();
+      }
+      override clientConnectionFailed(connector: IConnector, reason: Error): void {
+        tries.push(reason.name);
+        if (++this.n < 3) connector.connect();
+      }
+    })();
+    reactor.connectTCP('127.0.0.1', refused, retrying);
+    await retrying.finished;
+    expect(tries).to.deep.equal(['ConnectionRefusedError', 'ConnectionRefusedError', 'ConnectionRefusedError', 'stopFactory']);
+  });
+
+  it('disconnect() closes an established connection cleanly', async () => {
+    const port = await echoServer();
+    const factory = new RecordingClientFactory(() => new Recorder());
+    const connector = reactor.connectTCP('127.0.0.1', port, factory);
+    while (factory.protocols.length === 0) await new Promise((r) => setImmediate(r));
+    await factory.protocols[0]!.made.promise;
+    expect(connector.state).to.equal('connected');
+    expect(() => connector.connect()).to.throw(/connected/);
+    connector.disconnect();
+    expect(await factory.lostReason.promise).to.be.instanceOf(ConnectionDone);
+    await factory.stopped.promise;
+  });
+
+  it('binds the local address given as bindAddress', async () => {
+    const port = await echoServer();
+    const factory = new RecordingClientFactory(() => new Recorder());
+    cleanup.connector(reactor.connectTCP('127.0.0.1', port, factory, { bindAddress: { host: '127.0.0.1', port: 0 } }));
+    while (factory.protocols.length === 0) await new Promise((r) => setImmediate(r));
+    const p = factory.protocols[0]!;
+    await p.made.promise;
+    expect((p.transport.getHost() as TCPAddress).host).to.equal('127.0.0.1');
+  });
+
+  it('rejects bad arguments with typed errors', () => {
+    const factory = new RecordingClientFactory(() => new Recorder());
+    expect(() => reactor.connectTCP('127.0.0.1', 70000, factory)).to.throw(TorsionRangeError, /65535/);
+    expect(() => reactor.connectTCP('127.0.0.1', 0, factory)).to.throw(TorsionRangeError);
+    expect(() => reactor.connectTCP('127.0.0.1', '80' as unknown as number, factory)).to.throw(TorsionTypeError);
+    expect(() => reactor.connectTCP('', 80, factory)).to.throw(TorsionTypeError);
+    expect(() => reactor.connectTCP('127.0.0.1', 80, factory, { timeout: -1 })).to.throw(TorsionRangeError);
+    expect(() => reactor.connectTCP('127.0.0.1', 80, {} as never)).to.throw(TorsionTypeError);
+    expect(factory.events).to.deep.equal([]);
+  });
+});

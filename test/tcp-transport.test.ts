@@ -1,0 +1,292 @@
+import { expect } from 'chai';
+import type * as net from 'node:net';
+import {
+  ConnectionAborted,
+  ConnectionDone,
+  TorsionRangeError,
+  WriteAfterEofError,
+  type IListeningPort,
+  type Reactor,
+  type TCPAddress,
+} from '@torsion/reactor';
+import { Factory, Protocol } from '@torsion/protocols';
+import {
+  Cleanup,
+  Echo,
+  Recorder,
+  RecordingFactory,
+  closed,
+  newReactor,
+  pattern,
+  rawConnect,
+  readAtLeast,
+  readToEnd,
+} from './support/tcp-helpers.js';
+
+describe('TCP transport over real sockets', () => {
+  let reactor: Reactor;
+  let cleanup: Cleanup;
+
+  beforeEach(() => {
+    reactor = newReactor();
+    cleanup = new Cleanup();
+  });
+  afterEach(() => cleanup.run());
+
+  async function serve<P extends Protocol>(make: () => P): Promise<{ port: IListeningPort; factory: RecordingFactory<P>; portNumber: number }> {
+    const factory = new RecordingFactory(make);
+    const port = cleanup.port(await reactor.listenTCP(0, factory, { interface: '127.0.0.1' }));
+    return { port, factory, portNumber: (port.getHost() as TCPAddress).port };
+  }
+
+  it('echoes bytes back over a real connection', async () => {
+    const { portNumber } = await serve(() => new Echo());
+    const client = await rawConnect(portNumber, cleanup);
+    const got = readAtLeast(client, 11);
+    client.write('hello world');
+    expect((await got).toString()).to.equal('hello world');
+  });
+
+  it('reports the real port, and TCP addresses for host and peer', async () => {
+    const { port, factory, portNumber } = await serve(() => new Recorder());
+    expect(port.getHost()).to.deep.equal({ type: 'TCP', host: '127.0.0.1', port: portNumber });
+    expect(portNumber).to.be.greaterThan(0);
+    const client = await rawConnect(portNumber, cleanup);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    expect(p.transport.getHost()).to.deep.equal({ type: 'TCP', host: '127.0.0.1', port: portNumber });
+    expect(p.transport.getPeer()).to.deep.equal({ type: 'TCP', host: '127.0.0.1', port: client.localPort });
+    expect(p.transport.getExtraInfo('peername')).to.deep.equal(p.transport.getPeer());
+    expect(p.transport.getExtraInfo('sockname')).to.deep.equal(p.transport.getHost());
+    expect(p.transport.getExtraInfo('socket')).to.be.an('object');
+    expect(p.transport.getExtraInfo('cipher')).to.equal(undefined);
+  });
+
+  it('delivers several MiB written at once intact and in order', async () => {
+    const payload = pattern(5 * 1024 * 1024 + 17, 7);
+    const { portNumber } = await serve(
+      () =>
+        new (class extends Protocol {
+          override connectionMade(): void {
+            // Many chunks of odd sizes in one turn, then close: the peer must see all of it.
+            for (let off = 0; off < payload.length; off += 65_521) this.transport.write(payload.subarray(off, off + 65_521));
+            this.transport.loseConnection();
+          }
+        })(),
+    );
+    const client = await rawConnect(portNumber, cleanup);
+    const got = await readToEnd(client);
+    expect(got.length).to.equal(payload.length);
+    expect(got.equals(payload)).to.equal(true);
+  });
+
+  it('sends writes issued in one turn of the loop with a single socket write', async () => {
+    const { factory, portNumber } = await serve(() => new Recorder());
+    const client = await rawConnect(portNumber, cleanup);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    const socket = p.transport.getExtraInfo('socket') as net.Socket;
+    const original = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+    let calls = 0;
+    (socket as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
+      calls++;
+      return original(...args);
+    };
+    const got = readAtLeast(client, 100 * 3 + 6);
+    for (let i = 0; i < 100; i++) p.transport.write(String(i % 10).repeat(3));
+    p.transport.writeSequence(['ab', Buffer.from('cd'), new Uint8Array([0x65, 0x66])]);
+    const all = await got;
+    expect(calls).to.equal(1);
+    expect(all.toString()).to.equal(Array.from({ length: 100 }, (_, i) => String(i % 10).repeat(3)).join('') + 'abcdef');
+  });
+
+  it('encodes strings as UTF-8', async () => {
+    const { factory, portNumber } = await serve(() => new Recorder());
+    const client = await rawConnect(portNumber, cleanup);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    const got = readAtLeast(client, Buffer.byteLength('héllo ☃'));
+    p.transport.write('héllo ☃');
+    expect((await got).toString('utf8')).to.equal('héllo ☃');
+  });
+
+  it('loseConnection() flushes pending data, then closes with ConnectionDone; later writes are dropped', async () => {
+    const { factory, portNumber } = await serve(() => new Recorder());
+    const client = await rawConnect(portNumber, cleanup);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    const all = readToEnd(client);
+    const big = pattern(1024 * 1024, 3);
+    p.transport.write(big);
+    p.transport.write('tail');
+    p.transport.loseConnection();
+    expect(p.transport.disconnecting).to.equal(true);
+    p.transport.write('dropped'); // silently ignored, as Twisted does
+    const got = await all;
+    expect(got.equals(Buffer.concat([big, Buffer.from('tail')]))).to.equal(true);
+    const reason = await p.lost.promise;
+    expect(reason).to.be.instanceOf(ConnectionDone);
+    expect(p.connected).to.equal(false);
+  });
+
+  it('abortConnection() drops buffered data and reports ConnectionAborted', async () => {
+    const { factory, portNumber } = await serve(() => new Recorder());
+    const client = await rawConnect(portNumber, cleanup);
+    const received: Buffer[] = [];
+    client.on('data', (c: Buffer) => received.push(c));
+    client.on('error', () => {});
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    p.transport.write('never sent');
+    p.transport.abortConnection();
+    const reason = await p.lost.promise;
+    expect(reason).to.be.instanceOf(ConnectionAborted);
+    await closed(client);
+    expect(Buffer.concat(received).toString()).to.equal('');
+  });
+
+  it('calls connectionLost once, after dataReceived returns, when aborting from inside it', async () => {
+    const order: string[] = [];
+    const { factory, portNumber } = await serve(
+      () =>
+        new (class extends Recorder {
+          override dataReceived(data: Buffer): void {
+            order.push('dataReceived:start');
+            this.transport.abortConnection();
+            this.transport.abortConnection();
+            this.transport.loseConnection();
+            order.push('dataReceived:end');
+            super.dataReceived(data);
+          }
+          override connectionLost(reason: Error): void {
+            order.push('connectionLost');
+            super.connectionLost(reason);
+          }
+        })(),
+    );
+    const client = await rawConnect(portNumber, cleanup);
+    client.on('error', () => {});
+    client.write('x');
+    const p = await factory.nextProtocol(0);
+    await p.lost.promise;
+    await new Promise((r) => setImmediate(r));
+    expect(order).to.deep.equal(['dataReceived:start', 'dataReceived:end', 'connectionLost']);
+  });
+
+  it('half-closes: writeEof() sends EOF but keeps reading; write() afterwards throws', async () => {
+    const { factory, portNumber } = await serve(() => new Recorder());
+    const client = await rawConnect(portNumber, cleanup);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    expect(p.transport.canWriteEof()).to.equal(true);
+    const fromServer = readToEnd(client);
+    p.transport.write('last words');
+    p.transport.writeEof();
+    expect(() => p.transport.write('more')).to.throw(WriteAfterEofError);
+    expect((await fromServer).toString()).to.equal('last words');
+    // The read side still works after our EOF.
+    client.end('reply after eof');
+    await p.eof.promise;
+    expect(p.received().toString()).to.equal('reply after eof');
+    expect(await p.lost.promise).to.be.instanceOf(ConnectionDone);
+  });
+
+  it('half-closes from the peer: eofReceived() returning true keeps the write side open', async () => {
+    const { factory, portNumber } = await serve(() => {
+      const r = new Recorder();
+      r.keepOpenOnEof = true;
+      return r;
+    });
+    const client = await rawConnect(portNumber, cleanup);
+    const fromServer = readToEnd(client);
+    client.end('question');
+    const p = await factory.nextProtocol(0);
+    await p.eof.promise;
+    expect(p.connected).to.equal(true);
+    p.transport.write(`answer to ${p.received().toString()}`);
+    p.transport.loseConnection();
+    expect((await fromServer).toString()).to.equal('answer to question');
+    expect(await p.lost.promise).to.be.instanceOf(ConnectionDone);
+  });
+
+  it('closes after the peer EOF when eofReceived() does not keep the connection, flushing what is buffered', async () => {
+    const { factory, portNumber } = await serve(
+      () =>
+        new (class extends Recorder {
+          override eofReceived(): boolean {
+            this.transport.write('bye');
+            return super.eofReceived();
+          }
+        })(),
+    );
+    const client = await rawConnect(portNumber, cleanup);
+    const fromServer = readToEnd(client);
+    client.end();
+    const p = await factory.nextProtocol(0);
+    expect(await p.lost.promise).to.be.instanceOf(ConnectionDone);
+    expect((await fromServer).toString()).to.equal('bye');
+    expect(p.events).to.deep.equal(['connectionMade', 'eofReceived', 'connectionLost']);
+  });
+
+  it('reports the peer vanishing abruptly as ConnectionLost with the cause kept', async () => {
+    const { factory, portNumber } = await serve(() => new Recorder());
+    const client = await rawConnect(portNumber, cleanup);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    client.resetAndDestroy();
+    const reason = await p.lost.promise;
+    expect(reason.name).to.equal('ConnectionLost');
+    expect((reason.cause as { code?: string }).code).to.equal('ECONNRESET');
+  });
+
+  it('validates setWriteBufferLimits()', async () => {
+    const { factory, portNumber } = await serve(() => new Recorder());
+    await rawConnect(portNumber, cleanup);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    expect(() => p.transport.setWriteBufferLimits(10, 20)).to.throw(TorsionRangeError);
+    expect(() => p.transport.setWriteBufferLimits(-1)).to.throw(TorsionRangeError);
+    expect(() => p.transport.setWriteBufferLimits(1.5)).to.throw(TorsionRangeError);
+    p.transport.setWriteBufferLimits(1000, 100);
+    expect(p.transport.getWriteBufferSize()).to.equal(0);
+    p.transport.write('12345');
+    expect(p.transport.getWriteBufferSize()).to.equal(5);
+  });
+
+  it('sets TCP options without complaint', async () => {
+    const { factory, portNumber } = await serve(() => new Recorder());
+    await rawConnect(portNumber, cleanup);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    const t = p.transport as unknown as { setTcpNoDelay(on: boolean): void; setTcpKeepAlive(on: boolean, s?: number): void };
+    t.setTcpNoDelay(false);
+    t.setTcpNoDelay(true);
+    t.setTcpKeepAlive(true, 30);
+    t.setTcpKeepAlive(false);
+  });
+
+  it('serves many connections at once', async () => {
+    const { portNumber } = await serve(() => new Echo());
+    const clients = await Promise.all(Array.from({ length: 20 }, () => rawConnect(portNumber, cleanup)));
+    const replies = clients.map((c, i) => {
+      const r = readAtLeast(c, 4 * 1024);
+      c.write(pattern(4 * 1024, i + 1));
+      return r;
+    });
+    const got = await Promise.all(replies);
+    got.forEach((g, i) => expect(g.equals(pattern(4 * 1024, i + 1))).to.equal(true));
+  });
+
+  it('refuses a connection when buildProtocol returns null', async () => {
+    const factory = new (class extends Factory {
+      override buildProtocol(): null {
+        return null;
+      }
+    })();
+    const port = cleanup.port(await reactor.listenTCP(0, factory, { interface: '127.0.0.1' }));
+    const client = await rawConnect((port.getHost() as TCPAddress).port, cleanup);
+    client.on('error', () => {});
+    client.resume();
+    await closed(client);
+  });
+});

@@ -1,0 +1,132 @@
+import { expect } from 'chai';
+import {
+  ConnectFailedError,
+  ConnectionDone,
+  NotSupportedError,
+  type ITCPTransport,
+  type Reactor,
+  type TLSAddress,
+  type TCPAddress,
+} from '@torsion/reactor';
+import { Factory, Protocol } from '@torsion/protocols';
+import { Cleanup, Echo, Recorder, RecordingClientFactory, RecordingFactory, newReactor, pattern } from './support/tcp-helpers.js';
+import { makeTestCertificate, type TestCertificate } from './support/tls-fixtures.js';
+
+describe('TLS transports', () => {
+  let reactor: Reactor;
+  let cleanup: Cleanup;
+  let cert: TestCertificate;
+  before(() => {
+    cert = makeTestCertificate();
+  });
+  after(() => cert.dispose());
+  beforeEach(() => {
+    reactor = newReactor();
+    cleanup = new Cleanup();
+  });
+  afterEach(() => cleanup.run());
+
+  async function firstProtocol<P extends Protocol>(factory: RecordingClientFactory<P>): Promise<P> {
+    while (factory.protocols.length === 0) {
+      const failed = await Promise.race([factory.failed.promise, new Promise<undefined>((r) => setImmediate(() => r(undefined)))]);
+      if (failed !== undefined) throw failed;
+    }
+    return factory.protocols[0]!;
+  }
+
+  it('listenSSL and connectSSL carry bytes, and expose TLS details', async () => {
+    const server = new RecordingFactory(() => new Recorder());
+    const port = cleanup.port(
+      await reactor.listenSSL(0, server, { key: cert.key, cert: cert.cert, ALPNProtocols: ['x-torsion'] }, { interface: '127.0.0.1' }),
+    );
+    const host = port.getHost() as TLSAddress;
+    expect(host.type).to.equal('TLS');
+    const client = new RecordingClientFactory(() => new Recorder());
+    cleanup.connector(
+      reactor.connectSSL('127.0.0.1', host.port, client, { ca: cert.cert, servername: 'localhost', ALPNProtocols: ['x-torsion'] }, { timeout: 5 }),
+    );
+    const c = await firstProtocol(client);
+    await c.made.promise;
+    const s = await server.nextProtocol(0);
+    await s.made.promise;
+
+    expect(c.transport.getPeer()).to.deep.equal({ type: 'TLS', host: '127.0.0.1', port: host.port });
+    expect(c.transport.getExtraInfo('authorized')).to.equal(true);
+    expect(c.transport.getExtraInfo('protocol')).to.match(/^TLSv1\.[23]$/);
+    expect((c.transport.getExtraInfo('cipher') as { name: string }).name).to.be.a('string');
+    expect(c.transport.getExtraInfo('alpnProtocol')).to.equal('x-torsion');
+    expect((c.transport.getExtraInfo('peercert') as { subject: { CN: string } }).subject.CN).to.equal('localhost');
+    expect(s.transport.getExtraInfo('peercert')).to.equal(undefined); // no client certificate asked
+    expect(c.transport.canWriteEof()).to.equal(false);
+    expect(() => c.transport.writeEof()).to.throw(NotSupportedError);
+
+    const big = pattern(3 * 1024 * 1024, 4);
+    c.transport.write('hello ');
+    c.transport.write(big);
+    await s.receivedAtLeast(6 + big.length);
+    expect(s.received().equals(Buffer.concat([Buffer.from('hello '), big]))).to.equal(true);
+    s.transport.write('bye');
+    s.transport.loseConnection();
+    expect((await c.receivedAtLeast(3)).toString()).to.equal('bye');
+    expect(await c.lost.promise).to.be.instanceOf(ConnectionDone);
+    expect(await s.lost.promise).to.be.instanceOf(ConnectionDone);
+    await client.stopped.promise;
+  });
+
+  it('fails to connect when the server certificate is not trusted', async () => {
+    const port = cleanup.port(await reactor.listenSSL(0, Factory.forProtocol(Echo), { key: cert.key, cert: cert.cert }, { interface: '127.0.0.1' }));
+    cleanup.captureLog();
+    const client = new RecordingClientFactory(() => new Recorder());
+    reactor.connectSSL('127.0.0.1', (port.getHost() as TLSAddress).port, client, { servername: 'localhost' });
+    const reason = await client.failed.promise;
+    expect(reason).to.be.instanceOf(ConnectFailedError);
+    expect(String((reason.cause as { code?: string }).code)).to.match(/SELF_SIGNED|UNABLE_TO_VERIFY/);
+    expect(client.protocols).to.have.length(0);
+  });
+
+  it('startTLS() upgrades a TCP connection in place, sending earlier writes in clear first', async () => {
+    class StartTLSServer extends Recorder {
+      upgraded = false;
+      override dataReceived(data: Buffer): void {
+        super.dataReceived(data);
+        if (!this.upgraded && this.received().toString() === 'STARTTLS\n') {
+          this.upgraded = true;
+          // Written in the same turn as startTLS(): must leave in clear, before the handshake.
+          this.transport.write('GO\n');
+          (this.transport as ITCPTransport).startTLS({ key: cert.key, cert: cert.cert });
+        } else if (this.upgraded) {
+          this.transport.write(data);
+        }
+      }
+    }
+    class StartTLSClient extends Recorder {
+      upgraded = false;
+      override connectionMade(): void {
+        super.connectionMade();
+        this.transport.write('STARTTLS\n');
+      }
+      override dataReceived(data: Buffer): void {
+        super.dataReceived(data);
+        if (!this.upgraded && this.received().toString() === 'GO\n') {
+          this.upgraded = true;
+          (this.transport as ITCPTransport).startTLS({ ca: cert.cert, servername: 'localhost' });
+          this.transport.write('secret');
+        }
+      }
+    }
+    const server = new RecordingFactory(() => new StartTLSServer());
+    const port = cleanup.port(await reactor.listenTCP(0, server, { interface: '127.0.0.1' }));
+    const client = new RecordingClientFactory(() => new StartTLSClient());
+    cleanup.connector(reactor.connectTCP('127.0.0.1', (port.getHost() as TCPAddress).port, client));
+    const c = await firstProtocol(client);
+    expect((await c.receivedAtLeast(3 + 6)).toString()).to.equal('GO\nsecret');
+    expect(c.transport.getExtraInfo('protocol')).to.match(/^TLSv1\.[23]$/);
+    expect(c.transport.getExtraInfo('authorized')).to.equal(true);
+    const s = await server.nextProtocol(0);
+    expect(s.received().toString()).to.equal('STARTTLS\nsecret');
+    expect(s.transport.getExtraInfo('cipher')).to.not.equal(undefined);
+    c.transport.loseConnection();
+    expect(await s.lost.promise).to.be.instanceOf(ConnectionDone);
+    expect(await c.lost.promise).to.be.instanceOf(ConnectionDone);
+  });
+});

@@ -37,6 +37,20 @@ export interface NodeStreamPair {
  * `pauseWriting`/`resumeWriting` when `write()` returns false / on `'drain'`, and
  * `connectionLost` once: `ConnectionDone` when both halves are done, `ConnectionAborted` after
  * `abortConnection()`, `ConnectionLost` (the stream error as `cause`) on an error.
+ *
+ * @example
+ * ```ts
+ * import { spawn } from 'node:child_process';
+ * import { LineReceiver } from '@torsion/protocols';
+ * import { NodeStreamTransport } from '@torsion/streams';
+ *
+ * class Printer extends LineReceiver {
+ *   override delimiter = Buffer.from('\n');
+ *   override lineReceived(line: Buffer): void { console.log('child said', line.toString()); }
+ * }
+ * const child = spawn('ls', ['-1']);
+ * new NodeStreamTransport({ readable: child.stdout, writable: child.stdin }).connect(new Printer());
+ * ```
  */
 export class NodeStreamTransport implements ITransport {
   readonly #readable: Readable | null;

@@ -16,3 +16,18 @@ export { ThrottlingFactory, ThrottlingProtocol } from './throttling-factory.js';
 export type { ThrottlingOptions } from './throttling-factory.js';
 export { LimitTotalConnectionsFactory, LimitConnectionsByPeer } from './limit-connections.js';
 export type { LimitTotalConnectionsOptions } from './limit-connections.js';
+export { NetstringReceiver } from './netstring-receiver.js';
+export { IntNStringReceiver, Int8StringReceiver, Int16StringReceiver, Int32StringReceiver } from './int-string-receiver.js';
+export { StatefulStringProtocol } from './stateful-string-protocol.js';
+export type { StateHandler, StringReceiverLike, StringReceiverClass } from './stateful-string-protocol.js';
+export { FileSender } from './file-sender.js';
+export type { ChunkTransform } from './file-sender.js';
+export {
+  NetstringParseError,
+  LengthLimitExceededError,
+  StringTooLongError,
+  UnknownStateError,
+  TransferStoppedError,
+  FileReadError,
+  TransferInProgressError,
+} from './string-errors.js';

@@ -64,6 +64,23 @@ export function joinLine(line: Data, delimiter: Buffer): Buffer {
 }
 
 /**
+ * Where the first complete `delim` at or after `from` starts in `buf`, or -1. Searching for the
+ * delimiter's first byte (a memchr) and checking the rest is several times faster than
+ * `buf.indexOf(delimBuffer)` for short lines, and stays linear.
+ */
+export function findDelimiter(buf: Buffer, from: number, delim: Buffer): number {
+  const d0 = delim[0]!;
+  const dlen = delim.length;
+  const last = buf.length - dlen;
+  for (let k = buf.indexOf(d0, from); k >= 0 && k <= last; k = buf.indexOf(d0, k + 1)) {
+    let i = 1;
+    while (i < dlen && buf[k + i] === delim[i]) i++;
+    if (i === dlen) return k;
+  }
+  return -1;
+}
+
+/**
  * Whether the bytes `a[aStart:aEnd] ++ b`, which hold no complete delimiter, can no longer be
  * the start of a line of at most `max` bytes: true when longer than `max` and no suffix that
  * begins at or before `max` is a prefix of the delimiter. So a line of exactly `max` bytes whose

@@ -1,7 +1,7 @@
 import type { Data, ITransport } from '@torsion/reactor';
 import { logEvent } from '@torsion/reactor';
 import { LineTooLongError } from './errors.js';
-import { CRLF, PartialLine, joinLine, overflows, toDelimiter, toMaxLength } from './line-framing.js';
+import { CRLF, PartialLine, findDelimiter, joinLine, overflows, toDelimiter, toMaxLength } from './line-framing.js';
 import { Protocol } from './protocol.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -39,6 +39,8 @@ export class LineOnlyReceiver extends Protocol {
   #queue: Buffer[] = [];
   #delimSrc: unknown = undefined;
   #delim: Buffer = CRLF;
+  /** The delimiter the partial line was scanned with. */
+  #pendingDelim: Buffer = CRLF;
   #maxSrc: unknown = undefined;
   #max = 16384;
 
@@ -109,8 +111,14 @@ export class LineOnlyReceiver extends Protocol {
     }
   }
 
-  #parse(chunk: Buffer, t: ITransport | undefined): void {
+  #parse(data: Buffer, t: ITransport | undefined): void {
     const delim = this.#delimiter();
+    let chunk = data;
+    if (this.#pending.len > 0 && !this.#discarding && this.#pendingDelim !== delim) {
+      // The delimiter changed while a partial line waited: scan those bytes again.
+      chunk = Buffer.concat([this.#pending.take(), data]);
+    }
+    this.#pendingDelim = delim;
     const src = this.MAX_LENGTH;
     if (src !== this.#maxSrc) {
       this.#max = toMaxLength(src, this.constructor.name);
@@ -124,7 +132,7 @@ export class LineOnlyReceiver extends Protocol {
 
     if (pending.len > 0) {
       const s = pending.straddle(chunk, delim);
-      const k = s >= 0 ? -1 : chunk.indexOf(delim);
+      const k = s >= 0 ? -1 : findDelimiter(chunk, 0, delim);
       if (this.#discarding) {
         if (s < 0 && k < 0) {
           const all = pending.takeWith(chunk, end);
@@ -156,7 +164,7 @@ export class LineOnlyReceiver extends Protocol {
         }
       }
     } else if (this.#discarding) {
-      const k = chunk.indexOf(delim);
+      const k = findDelimiter(chunk, 0, delim);
       if (k < 0) {
         pending.hold(Buffer.from(chunk.subarray(end - Math.min(dlen - 1, end))));
         return;
@@ -165,11 +173,13 @@ export class LineOnlyReceiver extends Protocol {
       pos = k + dlen;
     }
 
-    const d0 = delim[0]!;
+    const ab = chunk.buffer;
+    const base = chunk.byteOffset;
     for (;;) {
-      const k = dlen === 1 ? chunk.indexOf(d0, pos) : chunk.indexOf(delim, pos);
+      const k = findDelimiter(chunk, pos, delim);
       if (k < 0) break;
-      const line = chunk.subarray(pos, k);
+      // Buffer.from(arrayBuffer, ...) makes the same view as subarray(), measurably faster.
+      const line = Buffer.from(ab, base + pos, k - pos);
       pos = k + dlen;
       if (line.length > max) this.#exceeded(line, true);
       else this.lineReceived(line);

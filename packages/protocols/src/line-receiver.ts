@@ -1,7 +1,7 @@
 import type { Data, ITransport } from '@torsion/reactor';
 import { logEvent } from '@torsion/reactor';
 import { LineTooLongError } from './errors.js';
-import { CRLF, PartialLine, joinLine, overflows, toDelimiter, toMaxLength } from './line-framing.js';
+import { CRLF, PartialLine, findDelimiter, joinLine, overflows, toDelimiter, toMaxLength } from './line-framing.js';
 import { Protocol } from './protocol.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -59,6 +59,8 @@ export class LineReceiver extends Protocol {
   #curPos = 0;
   #delimSrc: unknown = undefined;
   #delim: Buffer = CRLF;
+  /** The delimiter the partial line was scanned with. */
+  #pendingDelim: Buffer = CRLF;
   #maxSrc: unknown = undefined;
   #max = 16384;
 
@@ -93,7 +95,11 @@ export class LineReceiver extends Protocol {
    */
   setRawMode(): void {
     this.#lineMode = false;
-    this.#discarding = false;
+    if (this.#discarding) {
+      // The held bytes are the tail of an over-long line, not data for the raw handler.
+      this.#pending.reset();
+      this.#discarding = false;
+    }
     this.#interrupt = true;
   }
 
@@ -244,22 +250,28 @@ export class LineReceiver extends Protocol {
   }
 
   /** Scan one chunk in line mode. */
-  #parse(chunk: Buffer): void {
+  #parse(data: Buffer): void {
     this.#interrupt = false;
     const delimSrc = this.delimiter;
     const maxSrc = this.MAX_LENGTH;
     const delim = this.#delimiter();
     const max = this.#maxLength();
     const dlen = delim.length;
-    const end = chunk.length;
     const pending = this.#pending;
+    let chunk = data;
+    if (pending.len > 0 && !this.#discarding && this.#pendingDelim !== delim) {
+      // The delimiter changed while a partial line waited: scan those bytes again.
+      chunk = Buffer.concat([pending.take(), data]);
+    }
+    this.#pendingDelim = delim;
+    const end = chunk.length;
     const t = this.transport as ITransport | undefined;
     let pos = 0;
     this.#cur = chunk;
 
     if (this.#discarding) {
       const s = pending.straddle(chunk, delim);
-      const k = s >= 0 ? -1 : chunk.indexOf(delim);
+      const k = s >= 0 ? -1 : findDelimiter(chunk, 0, delim);
       if (s < 0 && k < 0) {
         // Keep only what may begin the delimiter that ends the over-long line.
         const keep = Math.min(dlen - 1, pending.len + end);
@@ -283,7 +295,7 @@ export class LineReceiver extends Protocol {
         pending.len = s;
         line = pending.take();
       } else {
-        const k = chunk.indexOf(delim);
+        const k = findDelimiter(chunk, 0, delim);
         if (k < 0) {
           if (overflows(pending.buf, 0, pending.len, chunk, delim, max)) {
             this.#curPos = end;
@@ -303,11 +315,13 @@ export class LineReceiver extends Protocol {
     }
 
     // The hot loop: each line is a view of the chunk; nothing else is allocated.
-    const d0 = delim[0]!;
+    const ab = chunk.buffer;
+    const base = chunk.byteOffset;
     for (;;) {
-      const k = dlen === 1 ? chunk.indexOf(d0, pos) : chunk.indexOf(delim, pos);
+      const k = findDelimiter(chunk, pos, delim);
       if (k < 0) break;
-      const line = chunk.subarray(pos, k);
+      // Buffer.from(arrayBuffer, ...) makes the same view as subarray(), measurably faster.
+      const line = Buffer.from(ab, base + pos, k - pos);
       pos = k + dlen;
       this.#curPos = pos;
       if (line.length > max) this.#exceeded(line, true);

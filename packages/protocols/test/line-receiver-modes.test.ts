@@ -100,6 +100,18 @@ describe('LineReceiver modes and flow control', () => {
       expect(p.events).to.deep.equal(['line:a', 'raw:part', 'raw:ial']);
     });
 
+    it('does not hand the skipped tail of an over-long line to rawDataReceived', () => {
+      class Switch extends Events {
+        override MAX_LENGTH = 3;
+        override lineLengthExceeded(): void {
+          this.setRawMode();
+        }
+      }
+      const { p } = connected(new Switch());
+      feed(p, 'abcdef\r', 'raw');
+      expect(p.events).to.deep.equal(['raw:raw']);
+    });
+
     it('parses setLineMode(extra) called from outside a callback right away', () => {
       const { p } = connected(new Events());
       p.setRawMode();

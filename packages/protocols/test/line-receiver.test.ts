@@ -103,6 +103,14 @@ describe('LineReceiver', () => {
       expect(p.lines).to.deep.equal(['a', 'switch', 'b', 'c', 'd\r\n']);
     });
 
+    it('rescans a waiting partial line when the delimiter changes between chunks', () => {
+      const { p } = connected(new Lines());
+      feed(p, 'a;b;c');
+      p.delimiter = ';';
+      feed(p, ';');
+      expect(p.lines).to.deep.equal(['a', 'b', 'c']);
+    });
+
     it('hands out lines the receiver may keep: later input never changes them', () => {
       const { p } = connected(new Lines());
       feed(p, 'aaaa', 'bbbb', 'cc\r\nd', 'ddd', 'ee\r\nff\r\n');

@@ -275,3 +275,51 @@ export class PumpLimitExceededError extends TorsionError {
     super('ERR_PUMP_LIMIT', message);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Deferred and task helpers
+
+/** `callback()` or `errback()` on a Deferred that has already been fired. */
+export class DeferredAlreadyCalled extends TorsionError {
+  constructor(
+    message = 'This Deferred has already been fired: callback()/errback() may be called once; add callbacks to act on its result instead.',
+  ) {
+    super('ERR_DEFERRED_ALREADY_CALLED', message);
+  }
+}
+
+/** The reason a Deferred fails when it is cancelled (and its canceller did not fire it). */
+export class CancelledError extends TorsionError {
+  constructor(message = 'The operation was cancelled.', options?: TorsionErrorOptions) {
+    super('ERR_CANCELLED', message, options);
+  }
+}
+
+/** `gatherResults()` failed because one of its Deferreds did: `cause` is that failure. */
+export class FirstError extends TorsionError {
+  /** The position of the failed Deferred in the list given to `gatherResults()`. */
+  readonly index: number;
+
+  constructor(cause: unknown, index = -1, message?: string) {
+    super(
+      'ERR_FIRST_ERROR',
+      message ?? `Deferred #${index} of the gathered list failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.index = index;
+  }
+}
+
+/** `LoopingCall.start()` while it is already running. */
+export class LoopingCallAlreadyRunning extends TorsionError {
+  constructor(message = 'This LoopingCall is already running: stop() it before starting it again.') {
+    super('ERR_LOOPING_CALL_RUNNING', message);
+  }
+}
+
+/** `LoopingCall.stop()` (or `reset()`) while it is not running. */
+export class LoopingCallNotRunning extends TorsionError {
+  constructor(message = 'This LoopingCall is not running: check its running field before stopping it.') {
+    super('ERR_LOOPING_CALL_NOT_RUNNING', message);
+  }
+}

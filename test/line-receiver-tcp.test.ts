@@ -1,0 +1,59 @@
+// LineReceiver over a real TCP connection: pausing from inside lineReceived, resuming later,
+// and the MAX_LENGTH drop, with the reactor's own transport rather than StringTransport.
+import { expect } from 'chai';
+import type { TCPAddress } from '@torsion/reactor';
+import { Factory, LineReceiver } from '@torsion/protocols';
+import { Cleanup, deferred, newReactor, rawConnect, readToEnd } from './support/tcp-helpers.js';
+
+describe('LineReceiver over TCP', () => {
+  let cleanup: Cleanup;
+  beforeEach(() => {
+    cleanup = new Cleanup();
+  });
+  afterEach(() => cleanup.run());
+
+  it('holds buffered lines while paused from lineReceived and delivers them on resume', async () => {
+    const got: string[] = [];
+    const paused = deferred<LineReceiver>();
+    const all = deferred<void>();
+    class Pausing extends LineReceiver {
+      override lineReceived(line: Buffer): void {
+        got.push(line.toString());
+        if (line.toString() === 'pause') {
+          this.transport.pauseProducing();
+          paused.resolve(this);
+        }
+        if (line.toString() === 'last') all.resolve();
+      }
+    }
+    const reactor = newReactor();
+    const port = cleanup.port(await reactor.listenTCP(0, Factory.forProtocol(Pausing), { interface: '127.0.0.1' }));
+    const client = await rawConnect((port.getHost() as TCPAddress).port, cleanup);
+    client.write('a\r\npause\r\nb\r\nc\r\nlast\r\n');
+    const p = await paused.promise;
+    expect(got).to.deep.equal(['a', 'pause']);
+    // Give the loop a few turns: nothing more may arrive while paused.
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(got).to.deep.equal(['a', 'pause']);
+    p.transport.resumeProducing();
+    await all.promise;
+    expect(got).to.deep.equal(['a', 'pause', 'b', 'c', 'last']);
+  });
+
+  it('closes the connection on an over-long line, after replies already written', async () => {
+    cleanup.captureLog();
+    class Echo extends LineReceiver {
+      override MAX_LENGTH = 64;
+      override lineReceived(line: Buffer): void {
+        this.sendLine(line);
+      }
+    }
+    const reactor = newReactor();
+    const port = cleanup.port(await reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: '127.0.0.1' }));
+    const client = await rawConnect((port.getHost() as TCPAddress).port, cleanup);
+    const reply = readToEnd(client);
+    client.write('hi\r\n' + 'x'.repeat(1000));
+    expect((await reply).toString()).to.equal('hi\r\n');
+    expect(cleanup.logged.some((e) => (e.error as { code?: string } | undefined)?.code === 'ERR_LINE_TOO_LONG')).to.equal(true);
+  });
+});

@@ -33,7 +33,6 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
   /** Broadcast lines this client did not get because it was not reading. */
   dropped = 0;
   #strikes = 0;
-  #discarding = false;
   #writable = true;
   #stuckTimer: IDelayedCall | null = null;
   #tokens = 0;
@@ -130,18 +129,11 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
   }
 
   override lineLengthExceeded(_line: Buffer): void {
-    // Keep the connection: say so once per overlong line, and skip the rest of it.
-    if (this.#discarding) return;
-    this.#discarding = true;
+    // Keep the connection: LineReceiver skips the rest of the line up to its delimiter.
     this.#strike(`! Line too long (max ${this.factory.options.maxLineLength} bytes): it was ignored.`);
   }
 
   override lineReceived(raw: Buffer): void {
-    if (this.#discarding) {
-      // The tail of an overlong line.
-      this.#discarding = false;
-      return;
-    }
     if (!this.#admit()) return;
     this.resetTimeout();
     let line = stripTelnet(raw);

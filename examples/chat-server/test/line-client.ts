@@ -40,19 +40,27 @@ export class LineClient {
   }
 
   #onData(chunk: string): void {
-    this.#pending += chunk;
+    const text = this.#pending + chunk;
+    let start = 0;
     let i: number;
-    while ((i = this.#pending.indexOf('\n')) >= 0) {
-      const line = this.#pending.slice(0, i).replace(/\r$/, '');
-      this.#pending = this.#pending.slice(i + 1);
-      this.lines.push(line);
+    while ((i = text.indexOf('\n', start)) >= 0) {
+      this.lines.push(text.slice(start, i > start && text[i - 1] === '\r' ? i - 1 : i));
+      start = i + 1;
     }
+    this.#pending = text.slice(start);
     this.#check();
   }
 
   #check(): void {
     for (const w of [...this.#waiters]) {
-      const idx = this.lines.findIndex((l, n) => n >= w.from && w.re.test(l));
+      let idx = -1;
+      for (let n = w.from; n < this.lines.length; n++) {
+        if (w.re.test(this.lines[n]!)) {
+          idx = n;
+          break;
+        }
+      }
+      w.from = Math.max(w.from, idx < 0 ? this.lines.length : idx);
       if (idx >= 0) {
         this.#waiters.splice(this.#waiters.indexOf(w), 1);
         clearTimeout(w.timer);

@@ -241,6 +241,46 @@ describe('TCP connectTCP', () => {
     expect((p.transport.getHost() as TCPAddress).host).to.equal('127.0.0.1');
   });
 
+  it('drops a client connection whose protocol throws, and tells the factory why', async () => {
+    const port = await echoServer();
+    cleanup.captureLog();
+    class Thrower extends Recorder {
+      override connectionMade(): void {
+        super.connectionMade();
+        this.transport.write('x');
+      }
+      override dataReceived(): void {
+        throw new RangeError('client protocol bug');
+      }
+    }
+    const factory = new RecordingClientFactory(() => new Thrower());
+    reactor.connectTCP('127.0.0.1', port, factory);
+    const reason = await factory.lostReason.promise;
+    expect(reason).to.be.instanceOf(RangeError);
+    expect(await factory.protocols[0]!.lost.promise).to.equal(reason);
+    await factory.stopped.promise;
+    const errors = cleanup.logged.filter((e) => e.level === 'error');
+    expect(errors).to.have.length(1);
+    expect(errors[0]!.fields).to.include({ peer: `127.0.0.1:${port}` });
+  });
+
+  it('works over IPv6 loopback where the system has it', async function () {
+    const factoryS = Factory.forProtocol(Echo);
+    let port;
+    try {
+      port = cleanup.port(await reactor.listenTCP(0, factoryS, { interface: '::1' }));
+    } catch {
+      this.skip(); // no IPv6 loopback here
+    }
+    const host = port.getHost() as TCPAddress;
+    expect(host.host).to.equal('::1');
+    const factory = new RecordingClientFactory(() => new Hello());
+    reactor.connectTCP('::1', host.port, factory);
+    await factory.stopped.promise;
+    expect(factory.protocols[0]!.received().toString()).to.equal('hello');
+    expect(factory.protocols[0]!.transport.getPeer()).to.deep.equal({ type: 'TCP', host: '::1', port: host.port });
+  });
+
   it('rejects bad arguments with typed errors', () => {
     const factory = new RecordingClientFactory(() => new Recorder());
     expect(() => reactor.connectTCP('127.0.0.1', 70000, factory)).to.throw(TorsionRangeError, /65535/);

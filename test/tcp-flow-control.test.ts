@@ -225,6 +225,34 @@ describe('TCP transport flow control', () => {
     expect(events[1]).to.equal('resume:0');
   });
 
+  it('lowering the marks below what the socket already holds pauses the writer, and resumes it once drained', async () => {
+    const events: string[] = [];
+    class Marks extends Recorder {
+      override pauseWriting(): void {
+        events.push('pause');
+      }
+      override resumeWriting(): void {
+        events.push(`resume:${this.transport.getWriteBufferSize()}`);
+      }
+    }
+    const { p, client } = await connected(() => new Marks());
+    await p.made.promise;
+    client.pause();
+    const size = 8 * 1024 * 1024;
+    p.transport.setWriteBufferLimits(64 * 1024 * 1024, 0); // no pause while filling
+    p.transport.write(Buffer.alloc(size));
+    const socket = p.transport.getExtraInfo('socket') as net.Socket;
+    await until(() => socket.writableLength > 0 && p.transport.getWriteBufferSize() === socket.writableLength, 'the flush');
+    expect(events).to.deep.equal([]);
+    p.transport.setWriteBufferLimits(1000, 100);
+    expect(events).to.deep.equal(['pause']);
+    const got = readAtLeast(client, size);
+    client.resume();
+    await got;
+    await until(() => events.length === 2, 'resumeWriting');
+    expect(events[1]).to.equal('resume:0');
+  });
+
   it('stopProducing() on the transport closes the connection', async () => {
     const { p, client } = await connected(() => new Recorder());
     await p.made.promise;

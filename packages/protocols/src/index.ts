@@ -1,10 +1,10 @@
 export { Protocol, formatAddress } from './protocol.js';
 export { Factory, ServerFactory, ClientFactory, FactoryNotStartedError } from './factory.js';
 export type { ProtocolClass } from './factory.js';
+export { DatagramProtocol } from './datagram-protocol.js';
 export { LineReceiver } from './line-receiver.js';
 export { LineOnlyReceiver } from './line-only-receiver.js';
 export { LineTooLongError } from './errors.js';
-export { DatagramProtocol } from './datagram-protocol.js';
 // policies
 export { TimeoutMixin } from './timeout-mixin.js';
 export type { TimeoutHost, TimeoutProtocol } from './timeout-mixin.js';
@@ -31,3 +31,4 @@ export {
   FileReadError,
   TransferInProgressError,
 } from './string-errors.js';
+export { ProcessProtocol } from './process-protocol.js';

@@ -1,4 +1,4 @@
-import { CancelledError, DeferredAlreadyCalled, FirstError, TorsionTypeError } from './errors.js';
+import { CancelledError, DeferredAlreadyCalled, TorsionTypeError } from './errors.js';
 import { log } from './log.js';
 
 /** Any function: every function type is assignable to this one. */
@@ -9,6 +9,8 @@ type Step = {
   readonly callback: AnyFn | undefined;
   readonly errback: AnyFn | undefined;
   readonly args: readonly unknown[];
+  /** Set on the step a waiting Deferred adds to the one it waits on: hand it our result. */
+  readonly parent?: Deferred<unknown>;
 };
 
 /** What a Deferred's finalizer needs: never the Deferred itself (it would never be collected). */
@@ -252,57 +254,85 @@ export class Deferred<T = unknown> implements PromiseLike<T> {
     // Reentrant calls (a callback adding callbacks, a chained Deferred resuming synchronously)
     // are picked up by the loop already running.
     if (this.#running || this.#paused > 0) return;
-    this.#running = true;
-    const steps = this.#steps;
-    try {
-      while (this.#next < steps.length && this.#paused === 0) {
-        const step = steps[this.#next++]!;
-        const fn = this.#failed ? step.errback : step.callback;
-        if (fn === undefined) continue;
-        let value: unknown;
-        try {
-          value = (fn as StepFn)(this.#result, ...step.args);
-        } catch (error) {
-          this.#result = error;
-          this.#failed = true;
-          continue;
-        }
-        if (value === this) {
-          this.#result = new TorsionTypeError('A Deferred callback returned its own Deferred: return a value or another Deferred.');
-          this.#failed = true;
-        } else if (value instanceof Deferred) {
-          this.#waitFor(value);
-        } else if (isThenable(value)) {
-          this.#waitForPromise(value);
-        } else {
-          this.#result = value;
-          this.#failed = false;
-        }
+    // Deferreds waiting on one another are resumed from this loop, not by recursion, so a
+    // long chain of them unwinds in constant stack depth.
+    const chain: Deferred<unknown>[] = [this as Deferred<unknown>];
+    while (chain.length > 0) {
+      const current = chain[chain.length - 1]!;
+      if (current.#running) {
+        chain.pop();
+        continue;
       }
-    } finally {
-      this.#running = false;
-    }
-    if (this.#paused === 0) {
-      steps.length = 0;
-      this.#next = 0;
-      this.#noteOutcome();
+      let finished = true;
+      const steps = current.#steps;
+      current.#running = true;
+      try {
+        while (current.#next < steps.length && current.#paused === 0) {
+          const step = steps[current.#next++]!;
+          if (step.parent !== undefined) {
+            const parent = step.parent;
+            if (parent.#waitingOn !== current) continue;
+            parent.#waitingOn = undefined;
+            parent.#result = current.#result;
+            parent.#failed = current.#failed;
+            parent.#paused--;
+            // The waiting Deferred now owns the result (and reports its failure if unhandled).
+            current.#result = undefined;
+            current.#failed = false;
+            chain.push(parent);
+            finished = false;
+            break;
+          }
+          const fn = current.#failed ? step.errback : step.callback;
+          if (fn === undefined) continue;
+          let value: unknown;
+          try {
+            value = (fn as StepFn)(current.#result, ...step.args);
+          } catch (error) {
+            current.#result = error;
+            current.#failed = true;
+            continue;
+          }
+          if (value === current) {
+            current.#result = new TorsionTypeError('A Deferred callback returned its own Deferred: return a value or another Deferred.');
+            current.#failed = true;
+          } else if (value instanceof Deferred) {
+            current.#chainTo(value);
+          } else if (isThenable(value)) {
+            current.#waitForPromise(value);
+          } else {
+            current.#result = value;
+            current.#failed = false;
+          }
+        }
+      } finally {
+        current.#running = false;
+      }
+      if (finished) {
+        if (current.#paused === 0) {
+          steps.length = 0;
+          current.#next = 0;
+          current.#noteOutcome();
+        }
+        chain.pop();
+      }
     }
   }
 
-  #waitFor(inner: Deferred<unknown>): void {
+  /** A callback returned `inner`: take its result now if it has one, else wait for it. */
+  #chainTo(inner: Deferred<unknown>): void {
+    if (inner.#called && inner.#paused === 0 && !inner.#running && inner.#next >= inner.#steps.length) {
+      this.#result = inner.#result;
+      this.#failed = inner.#failed;
+      inner.#result = undefined;
+      inner.#failed = false;
+      inner.#noteOutcome();
+      return;
+    }
     this.#paused++;
     this.#waitingOn = inner;
-    inner.addCallbacks(
-      (result) => {
-        this.#resume(inner, result, false);
-        return undefined;
-      },
-      (error: unknown) => {
-        // The inner failure is now ours to report; it is handled as far as `inner` goes.
-        this.#resume(inner, error, true);
-        return undefined;
-      },
-    );
+    inner.#steps.push({ callback: undefined, errback: undefined, args: [], parent: this as Deferred<unknown> });
+    if (inner.#called) inner.#run();
   }
 
   #waitForPromise(promise: PromiseLike<unknown>): void {
@@ -353,49 +383,4 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     (typeof value === 'object' || typeof value === 'function') &&
     typeof (value as { then?: unknown }).then === 'function'
   );
-}
-
-/** Options for {@link gatherResults}. */
-export interface GatherOptions {
-  /** Mark the inputs' failures handled (they would otherwise be reported as unhandled). */
-  consumeErrors?: boolean;
-}
-
-/**
- * A Deferred of every input's result, in order, once all have succeeded; it fails with
- * `FirstError` (the failure as `cause`, its position as `index`) as soon as one fails.
- * Cancelling it cancels every input still pending.
- *
- * @example
- * ```ts
- * import { Deferred, gatherResults } from '@torsion/reactor';
- * const [a, b] = await gatherResults([Deferred.succeed(1), Deferred.succeed(2)]);
- * ```
- */
-export function gatherResults<R>(deferreds: Iterable<Deferred<R>>, options: GatherOptions = {}): Deferred<R[]> {
-  const inputs = [...deferreds];
-  const results = new Array<R>(inputs.length);
-  let remaining = inputs.length;
-  const gathered = new Deferred<R[]>(() => {
-    for (const d of inputs) d.cancel();
-  });
-  if (remaining === 0) {
-    gathered.callback(results);
-    return gathered;
-  }
-  inputs.forEach((d, index) => {
-    d.addCallbacks(
-      (value) => {
-        results[index] = value;
-        if (--remaining === 0 && !gathered.called) gathered.callback(results);
-        return value;
-      },
-      (error: unknown) => {
-        if (!gathered.called) gathered.errback(new FirstError(error, index));
-        if (options.consumeErrors === true) return undefined;
-        throw error;
-      },
-    );
-  });
-  return gathered;
 }

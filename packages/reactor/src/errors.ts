@@ -323,3 +323,20 @@ export class LoopingCallNotRunning extends TorsionError {
     super('ERR_LOOPING_CALL_NOT_RUNNING', message);
   }
 }
+// ---------------------------------------------------------------------------------------------
+// Processes (timers area)
+
+/**
+ * A child process could not be started (no such executable, no permission, a bad `cwd`): the
+ * reason given to `processExited`/`processEnded`, with the system error as `cause`.
+ */
+export class ProcessSpawnError extends ProcessTerminated {
+  override readonly code: string = 'ERR_PROCESS_SPAWN';
+
+  constructor(message: string, options?: TorsionErrorOptions) {
+    super(null, null, message);
+    if (options?.cause !== undefined) {
+      Object.defineProperty(this, 'cause', { value: options.cause, writable: true, configurable: true });
+    }
+  }
+}

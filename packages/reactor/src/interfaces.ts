@@ -351,3 +351,71 @@ export interface ListenUDPOptions {
   /** Allow several sockets to bind the same address (for multicast listeners). */
   reuseAddress?: boolean;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+/** A signal for `signalProcess`: a Node signal name, one without its `SIG` prefix, or a number. */
+export type ProcessSignal = NodeJS.Signals | 'KILL' | 'TERM' | 'INT' | 'HUP' | 'QUIT' | 'USR1' | 'USR2' | number;
+
+/**
+ * The transport of a child process: its stdin, stdout and stderr pipes, and the process itself.
+ * As an `ITransport`, `write()` goes to stdin, reading (what `pauseProducing()` pauses) is
+ * stdout and stderr, `writeEof()` closes stdin and `loseConnection()` closes all three pipes
+ * (it does not kill the process: use {@link signalProcess}).
+ */
+export interface IProcessTransport extends ITransport {
+  /** The process id; null once the process has exited. */
+  readonly pid: number | null;
+  /** Write to one of the child's pipes (only 0, stdin, is writable). */
+  writeToChild(childFD: number, data: Data): void;
+  /** Close stdin once what was written to it is flushed (the child then reads EOF). */
+  closeStdin(): void;
+  /** Stop reading stdout and close our end of it. */
+  closeStdout(): void;
+  /** Stop reading stderr and close our end of it. */
+  closeStderr(): void;
+  /** Close pipe 0, 1 or 2. */
+  closeChildFD(childFD: number): void;
+  /** Send a signal; throws `ProcessExitedAlready` once the process has exited. */
+  signalProcess(signal: ProcessSignal): void;
+}
+
+/**
+ * What reacts to a child process. `childDataReceived(1 | 2, data)` for output,
+ * `childConnectionLost(fd)` as each pipe closes, `processExited(reason)` when the process exits
+ * (its pipes may still hold data), and `processEnded(reason)` once it has exited and every pipe
+ * is closed. `reason` is `ProcessDone` (status 0) or `ProcessTerminated` (`exitCode`, `signal`).
+ */
+export interface IProcessProtocol {
+  makeConnection(transport: IProcessTransport): MaybePromise<void>;
+  childDataReceived(childFD: number, data: Buffer): MaybePromise<void>;
+  childConnectionLost(childFD: number): MaybePromise<void>;
+  processExited(reason: Error): MaybePromise<void>;
+  processEnded(reason: Error): MaybePromise<void>;
+  /** Stdin's write buffer passed its high-water mark. */
+  pauseWriting?(): void;
+  /** Stdin's write buffer fell to its low-water mark. */
+  resumeWriting?(): void;
+}
+
+/** Options for {@link IReactorProcess.spawnProcess}. */
+export interface SpawnProcessOptions {
+  /** The child's environment (default: a copy of this process's). */
+  env?: Record<string, string | undefined>;
+  /** The child's working directory (default: this process's). */
+  cwd?: string;
+}
+
+export interface IReactorProcess {
+  /**
+   * Start `executable` with `args`, where `args[0]` is the child's argv[0] (Twisted's
+   * convention: `spawnProcess(p, '/bin/sh', ['/bin/sh', '-c', 'echo hi'])`).
+   */
+  spawnProcess(
+    processProtocol: IProcessProtocol,
+    executable: string,
+    args: readonly string[],
+    options?: SpawnProcessOptions,
+  ): IProcessTransport;
+}

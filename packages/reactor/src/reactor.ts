@@ -4,11 +4,14 @@ import type {
   IClientFactory,
   IConnector,
   IListeningPort,
+  IProcessProtocol,
   IProtocolFactory,
   IReactorCore,
+  IReactorProcess,
   IReactorTCP,
   IReactorTime,
   ListenTCPOptions,
+  SpawnProcessOptions,
   SystemEventPhase,
   TLSOptions,
 } from './interfaces.js';
@@ -17,6 +20,7 @@ import type { ConnectUNIXOptions, ListenUNIXOptions } from './tcp/reactor-stream
 import { closeResources } from './lifecycle/close-resources.js';
 import { SystemEvent, type SystemEventTriggerId } from './lifecycle/system-event.js';
 import { log } from './log.js';
+import { ProcessTransport } from './process/process-transport.js';
 import type { DelayedCall } from './time/delayed-call.js';
 import { checkDelay, TimerQueue } from './time/timer-queue.js';
 
@@ -74,7 +78,7 @@ type LifeState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
  * await r.run(); // resolves after stop() has closed everything
  * ```
  */
-export class Reactor implements IReactorTime, IReactorTCP, IReactorCore {
+export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReactorProcess {
   readonly #timers: TimerQueue;
   #timer: NodeJS.Timeout | undefined = undefined;
   /** The heap key the Node timer was armed for (Infinity when none is armed). */
@@ -199,6 +203,27 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore {
     this.#state = 'stopping';
     this.#stopping = this.#stop();
     return this.#stopping;
+  }
+
+  /**
+   * Start a child process driven by `processProtocol`. `args[0]` is the child's argv[0]
+   * (Twisted's convention); the executable is looked up in `PATH` when it has no slash. The
+   * environment defaults to this process's. A process that cannot be started is reported to the
+   * protocol as `processExited`/`processEnded` with a `ProcessSpawnError`.
+   *
+   * @example
+   * ```ts
+   * const p = reactor.spawnProcess(new MyProcessProtocol(), '/bin/sh', ['/bin/sh', '-c', 'echo hi']);
+   * p.closeStdin();
+   * ```
+   */
+  spawnProcess(
+    processProtocol: IProcessProtocol,
+    executable: string,
+    args: readonly string[],
+    options: SpawnProcessOptions = {},
+  ): ProcessTransport {
+    return ProcessTransport.spawn(processProtocol, executable, args, options);
   }
 
   /**

@@ -130,6 +130,25 @@ describe('Deferred', () => {
       expect(out).to.equal(20_000);
     });
 
+    it('unwinds a deep chain of Deferreds waiting on one another without overflowing the stack', () => {
+      const depth = 50_000;
+      const ds = Array.from({ length: depth + 1 }, () => new Deferred<number>());
+      for (let i = 0; i < depth; i++) {
+        const next = ds[i + 1]!;
+        ds[i]!.addCallback(() => next);
+      }
+      let out: unknown;
+      let failure: unknown;
+      ds[0]!.addCallbacks(
+        (v) => (out = v),
+        (e) => (failure = e),
+      );
+      for (let i = 0; i < depth; i++) ds[i]!.callback(0);
+      ds[depth]!.callback(7);
+      expect(failure).to.equal(undefined);
+      expect(out).to.equal(7);
+    });
+
     it('pause() holds the chain until unpause()', () => {
       const d = new Deferred<number>();
       const seen: number[] = [];

@@ -98,6 +98,25 @@ describe('Reactor life cycle', () => {
     await ran;
   });
 
+  it('awaits a before-startup promise; a stop() asked during startup runs once startup is done', async () => {
+    const r = new Reactor(quiet);
+    const order: string[] = [];
+    let release!: () => void;
+    r.addSystemEventTrigger('before', 'startup', () => new Promise<void>((resolve) => (release = resolve)));
+    r.addSystemEventTrigger('during', 'startup', () => order.push('during startup'));
+    r.callWhenRunning(() => {
+      order.push('running');
+      void r.stop();
+    });
+    r.addSystemEventTrigger('before', 'shutdown', () => order.push('before shutdown'));
+    const ran = r.run();
+    expect(order).to.deep.equal([]);
+    release();
+    await ran;
+    expect(order).to.deep.equal(['during startup', 'running', 'before shutdown']);
+    expect(r.running).to.equal(false);
+  });
+
   it('callWhenRunning on a running reactor runs soon, not synchronously', async () => {
     const r = new Reactor(quiet);
     const ran = r.run();

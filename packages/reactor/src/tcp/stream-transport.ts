@@ -43,6 +43,7 @@ export interface StreamTransportOptions {
 /** Above this many pending bytes a flush hands the chunks over as a vector instead of one copy. */
 const CONCAT_LIMIT = 256 * 1024;
 
+const EMPTY = Buffer.alloc(0);
 const DEFAULT_HIGH = 64 * 1024;
 const DEFAULT_LOW = 16 * 1024;
 
@@ -135,7 +136,8 @@ export class StreamTransport implements ITCPTransport {
       this.#fault(err, 'eofReceived() threw');
       return;
     }
-    if (keep !== true) this.loseConnection();
+    // Without half-close (TLS) the socket cannot stay open for writing whatever the protocol says.
+    if (keep !== true || !this.canWriteEof()) this.loseConnection();
   };
   readonly #onError = (err: Error): void => {
     this.#socketError ??= err;
@@ -222,24 +224,36 @@ export class StreamTransport implements ITCPTransport {
     const count = pending.length;
     if (count === 0 || this.#dead || this.#tlsPending) return;
     const socket = this.#socket;
+    // Only ask to hear when the OS took the bytes if someone is waiting for that (a paused
+    // writer, a pull producer): the common path pays for no completion callback at all.
+    const cb = this.#aboveHigh || (this.#producer !== undefined && !this.#streaming) ? this.#onWritten : undefined;
     if (count === 1) {
       const only = pending[0]!;
       pending.length = 0;
       this.#pendingBytes = 0;
-      socket.write(only, this.#onWritten);
+      socket.write(only, cb);
     } else if (this.#pendingBytes <= CONCAT_LIMIT) {
+      // One buffer rather than a corked vector: the same CPU per byte in our measurements, and
+      // over TLS it makes one record instead of many.
       const joined = Buffer.concat(pending, this.#pendingBytes);
       pending.length = 0;
       this.#pendingBytes = 0;
-      socket.write(joined, this.#onWritten);
+      socket.write(joined, cb);
     } else {
       // Large bursts: one writev of the chunks beats copying megabytes into one buffer.
       this.#pending = [];
       this.#pendingBytes = 0;
       socket.cork();
       for (let i = 0; i < count - 1; i++) socket.write(pending[i]!);
-      socket.write(pending[count - 1]!, this.#onWritten);
+      socket.write(pending[count - 1]!, cb);
       socket.uncork();
+    }
+  }
+
+  /** Make sure a completion callback is on its way even when nothing new is to be flushed. */
+  #watchDrain(): void {
+    if (this.#pendingBytes === 0 && !this.#dead && !this.#tlsPending && this.#socket.writableLength > 0) {
+      this.#socket.write(EMPTY, this.#onWritten);
     }
   }
 
@@ -255,6 +269,7 @@ export class StreamTransport implements ITCPTransport {
 
   #crossedHigh(): void {
     this.#aboveHigh = true;
+    this.#watchDrain();
     const producer = this.#producer;
     if (producer !== undefined && this.#streaming && !this.#producerPaused) {
       this.#producerPaused = true;

@@ -1,0 +1,306 @@
+import { isUtf8 } from 'node:buffer';
+import type { IDelayedCall } from '@torsion/reactor';
+import { LineReceiver, TimeoutMixin, formatAddress } from '@torsion/protocols';
+import type { ChatServer, Room } from './chat-server.js';
+import { LOBBY } from './chat-server.js';
+import { stripTelnet } from './telnet.js';
+
+const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,19}$/;
+const HELP = [
+  '* Commands:',
+  '*   /nick NAME        change your nickname',
+  '*   /join ROOM        join (or create) a room',
+  '*   /part             leave the room, back to the lobby',
+  '*   /rooms            list rooms and how many are in each',
+  '*   /who              who is in your room',
+  '*   /msg NICK TEXT    private message',
+  '*   /me ACTION        say what you are doing',
+  '*   /help             this text',
+  '*   /quit [REASON]    leave',
+  '* Anything else is said to everyone in your room.',
+];
+
+/**
+ * One chat connection. The first line is the nickname; then lines are commands (`/join`...) or
+ * messages to the room. Lines end with LF or CRLF; output uses CRLF.
+ */
+export class ChatClient extends TimeoutMixin(LineReceiver) {
+  declare factory: ChatServer;
+  override delimiter = Buffer.from('\n');
+
+  nick: string | null = null;
+  room: Room | null = null;
+  /** Broadcast lines this client did not get because it was not reading. */
+  dropped = 0;
+  #strikes = 0;
+  #writable = true;
+  #stuckTimer: IDelayedCall | null = null;
+  #tokens = 0;
+  #lastRefill = 0;
+  #throttles = 0;
+  #throttleTimer: IDelayedCall | null = null;
+  #quitReason: string | null = null;
+  #peer = '?';
+
+  override connectionMade(): void {
+    const server = this.factory;
+    const o = server.options;
+    this.clock = server.clock;
+    this.MAX_LENGTH = o.maxLineLength;
+    this.#peer = formatAddress(this.transport.getPeer());
+    this.transport.setWriteBufferLimits(o.writeHighWater, o.writeLowWater);
+    if (server.shuttingDown || server.clients.size >= o.maxClients) {
+      this.transport.write(`! Server is full (${o.maxClients} clients): try again later.\r\n`);
+      this.#quitReason = 'server full';
+      this.transport.loseConnection();
+      return;
+    }
+    server.clients.add(this);
+    server.stats.connections += 1;
+    this.#tokens = o.floodBurst;
+    this.#lastRefill = this.clock.seconds();
+    if (o.idleTimeout > 0) this.setTimeout(o.idleTimeout);
+    o.log(`connect ${this.#peer} (${server.clients.size} connected)`);
+    this.send('* Welcome to Torsion chat! What is your nickname?');
+  }
+
+  override connectionLost(reason: Error): void {
+    super.connectionLost(reason);
+    const server = this.factory;
+    this.#stuckTimer?.cancel();
+    this.#throttleTimer?.cancel();
+    this.#stuckTimer = this.#throttleTimer = null;
+    if (!server.clients.delete(this)) return;
+    const why = this.#quitReason ?? reason.message;
+    if (this.nick !== null) {
+      server.nicks.delete(this.nick.toLowerCase());
+      if (this.room !== null && !server.shuttingDown) {
+        this.room.members.delete(this);
+        server.broadcast(this.room, `* ${this.nick} has quit (${why})`);
+        server.releaseRoom(this.room);
+      } else if (this.room !== null) {
+        this.room.members.delete(this);
+      }
+    }
+    server.options.log(`disconnect ${this.#peer}${this.nick === null ? '' : ` ${this.nick}`}: ${why} (${server.clients.size} connected)`);
+  }
+
+  /** Queue a line for this client, unless it has stopped reading (then it is dropped and counted). */
+  deliver(line: Buffer): void {
+    if (this.#writable) {
+      this.transport.write(line);
+    } else {
+      this.dropped += 1;
+      this.factory.stats.dropped += 1;
+    }
+  }
+
+  /** Send a line of our own (a reply or a notice). */
+  send(text: string): void {
+    this.deliver(Buffer.from(`${text}\r\n`));
+  }
+
+  // The transport's write buffer crossed its high-water mark: this client is not reading.
+  override pauseWriting(): void {
+    this.#writable = false;
+    const timeout = this.factory.options.stuckTimeout;
+    this.#stuckTimer ??= this.clock.callLater(timeout, () => {
+      this.#stuckTimer = null;
+      this.factory.stats.stuck += 1;
+      this.#quitReason = `not reading for ${timeout}s`;
+      this.transport.abortConnection();
+    });
+  }
+
+  override resumeWriting(): void {
+    this.#writable = true;
+    this.#stuckTimer?.cancel();
+    this.#stuckTimer = null;
+    if (this.dropped > 0) {
+      this.send(`* ${this.dropped} message(s) were dropped while you were not reading.`);
+      this.dropped = 0;
+    }
+  }
+
+  override timeoutConnection(): void {
+    this.#quitReason = 'idle timeout';
+    this.transport.write(`* Idle for ${this.factory.options.idleTimeout}s: goodbye.\r\n`);
+    this.transport.loseConnection();
+  }
+
+  override lineLengthExceeded(_line: Buffer): void {
+    // Keep the connection: LineReceiver skips the rest of the line up to its delimiter.
+    this.#strike(`! Line too long (max ${this.factory.options.maxLineLength} bytes): it was ignored.`);
+  }
+
+  override lineReceived(raw: Buffer): void {
+    if (!this.#admit()) return;
+    this.resetTimeout();
+    let line = stripTelnet(raw);
+    if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
+    if (!isUtf8(line)) {
+      this.#strike('! That line was not valid UTF-8: it was ignored.');
+      return;
+    }
+    const text = line.toString('utf8').trim();
+    if (this.nick === null) {
+      this.#chooseFirstNick(text);
+    } else if (text.startsWith('/')) {
+      this.#command(text);
+    } else if (text.length > 0) {
+      this.factory.broadcast(this.room!, `<${this.nick}> ${text}`, this);
+    }
+  }
+
+  #strike(message: string): void {
+    this.#strikes += 1;
+    const max = this.factory.options.maxStrikes;
+    if (this.#strikes >= max) {
+      this.#quitReason = `too many bad lines (${max})`;
+      this.send(`${message} Too many bad lines: goodbye.`);
+      this.transport.loseConnection();
+    } else {
+      this.send(message);
+    }
+  }
+
+  // Token bucket: true if this line may be handled now. A client over its rate has its reading
+  // paused until the bucket refills to half; one that keeps flooding is disconnected.
+  #admit(): boolean {
+    const { floodRate, floodBurst, floodStrikes } = this.factory.options;
+    if (floodRate <= 0) return true;
+    const now = this.clock.seconds();
+    this.#tokens = Math.min(floodBurst, this.#tokens + (now - this.#lastRefill) * floodRate);
+    this.#lastRefill = now;
+    if (this.#tokens >= floodBurst) this.#throttles = 0;
+    this.#tokens -= 1;
+    if (this.#tokens >= 1) return true;
+    this.#throttles += 1;
+    if (this.#throttles > floodStrikes) {
+      this.factory.stats.flooders += 1;
+      this.#quitReason = 'flooding';
+      this.send('! You are sending too fast: goodbye.');
+      this.transport.loseConnection();
+      return false;
+    }
+    if (this.#throttleTimer === null) {
+      this.transport.pauseProducing();
+      const wait = (floodBurst / 2 - this.#tokens) / floodRate;
+      this.#throttleTimer = this.clock.callLater(wait, () => {
+        this.#throttleTimer = null;
+        if (!this.transport.disconnecting) this.transport.resumeProducing();
+      });
+    }
+    return true;
+  }
+
+  #chooseFirstNick(text: string): void {
+    const error = this.#checkNick(text);
+    if (error !== null) {
+      this.send(`${error} What is your nickname?`);
+      return;
+    }
+    this.nick = text;
+    this.factory.nicks.set(text.toLowerCase(), this);
+    const lobby = this.factory.room(LOBBY);
+    this.send(`* Hello ${text}! Type /help for commands.`);
+    this.#enter(lobby);
+  }
+
+  #checkNick(name: string): string | null {
+    if (!NAME.test(name)) {
+      return `! "${name.slice(0, 40)}" is not a valid nickname: use 1-20 letters, digits, _ or -, starting with a letter.`;
+    }
+    const holder = this.factory.nicks.get(name.toLowerCase());
+    if (holder !== undefined && holder !== this) return `! The nickname ${name} is taken.`;
+    return null;
+  }
+
+  #enter(room: Room): void {
+    this.factory.broadcast(room, `* ${this.nick} has joined #${room.name}`);
+    room.members.add(this);
+    this.room = room;
+    this.send(`* You are in #${room.name} (${room.members.size} here).`);
+  }
+
+  #leave(): void {
+    const room = this.room!;
+    room.members.delete(this);
+    this.room = null;
+    this.factory.broadcast(room, `* ${this.nick} has left #${room.name}`);
+    this.factory.releaseRoom(room);
+  }
+
+  #command(text: string): void {
+    const space = text.indexOf(' ');
+    const name = (space < 0 ? text.slice(1) : text.slice(1, space)).toLowerCase();
+    const arg = space < 0 ? '' : text.slice(space + 1).trim();
+    switch (name) {
+      case 'nick': return this.#nick(arg);
+      case 'join': return this.#join(arg);
+      case 'part': return this.#part();
+      case 'rooms': return this.#rooms();
+      case 'who': return this.#who();
+      case 'msg': return this.#msg(arg);
+      case 'me':
+        if (arg.length === 0) return this.send('! Usage: /me ACTION');
+        return this.factory.broadcast(this.room!, `* ${this.nick} ${arg}`, this);
+      case 'help': return HELP.forEach((l) => this.send(l));
+      case 'quit':
+        this.#quitReason = arg.length > 0 ? arg : 'quit';
+        this.send('* Bye!');
+        this.transport.loseConnection();
+        return;
+      default:
+        this.send(`! Unknown command /${name}: type /help for the list.`);
+    }
+  }
+
+  #nick(name: string): void {
+    if (name.length === 0) return this.send('! Usage: /nick NAME');
+    const error = this.#checkNick(name);
+    if (error !== null) return this.send(error);
+    const old = this.nick!;
+    this.factory.nicks.delete(old.toLowerCase());
+    this.factory.nicks.set(name.toLowerCase(), this);
+    this.nick = name;
+    this.factory.broadcast(this.room!, `* ${old} is now known as ${name}`, this);
+    this.send(`* You are now known as ${name}.`);
+  }
+
+  #join(arg: string): void {
+    const name = arg.startsWith('#') ? arg.slice(1) : arg;
+    if (!NAME.test(name)) return this.send('! Usage: /join ROOM (1-20 letters, digits, _ or -, starting with a letter)');
+    const room = this.factory.room(name);
+    if (room === this.room) return this.send(`! You are already in #${room.name}.`);
+    this.#leave();
+    this.#enter(room);
+  }
+
+  #part(): void {
+    if (this.room!.name.toLowerCase() === LOBBY) return this.send('! You are in the lobby: /join ROOM to go elsewhere, /quit to leave.');
+    this.#leave();
+    this.#enter(this.factory.room(LOBBY));
+  }
+
+  #rooms(): void {
+    const rooms = [...this.factory.rooms.values()].sort((a, b) => a.name.localeCompare(b.name));
+    this.send(`* Rooms: ${rooms.map((r) => `#${r.name} (${r.members.size})`).join(', ')}`);
+  }
+
+  #who(): void {
+    const nicks = [...this.room!.members].map((m) => m.nick!).sort((a, b) => a.localeCompare(b));
+    this.send(`* In #${this.room!.name}: ${nicks.join(', ')}`);
+  }
+
+  #msg(arg: string): void {
+    const space = arg.indexOf(' ');
+    const to = space < 0 ? arg : arg.slice(0, space);
+    const text = space < 0 ? '' : arg.slice(space + 1).trim();
+    if (to.length === 0 || text.length === 0) return this.send('! Usage: /msg NICK TEXT');
+    const target = this.factory.nicks.get(to.toLowerCase());
+    if (target === undefined) return this.send(`! No one is called ${to}.`);
+    target.send(`[private] <${this.nick}> ${text}`);
+    this.send(`[to ${target.nick}] ${text}`);
+  }
+}

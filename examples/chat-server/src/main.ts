@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * torsion-chat: the flagship example. Listens on 127.0.0.1:8023 by default.
+ * Try it: `npm start`, then in other terminals `nc 127.0.0.1 8023`.
+ */
+import { reactor, serverFromString } from '@torsion/reactor';
+import { formatAddress } from '@torsion/protocols';
+import { ChatServer } from './chat-server.js';
+import { parseCommandLine, usage, UsageError } from './options.js';
+
+async function main(argv: string[]): Promise<number> {
+  let cmd;
+  try {
+    cmd = parseCommandLine(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`torsion-chat: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  if (cmd.help) {
+    console.log(usage);
+    return 0;
+  }
+  const server = new ChatServer(cmd.options);
+  const log = server.options.log;
+  // Goodbyes go out first; reactor.stop() then flushes every connection within its grace period.
+  reactor.addSystemEventTrigger('before', 'shutdown', () => {
+    log(`shutting down: saying goodbye to ${server.clients.size} client(s)`);
+    server.goodbyeAll();
+  });
+  const port = await serverFromString(reactor, cmd.endpoint).listen(server);
+  const where = formatAddress(port.getHost());
+  console.log(`Torsion chat server listening on ${where}`);
+  const host = port.getHost();
+  if (host.type === 'TCP') console.log(`Connect with: nc ${host.host.includes(':') ? `${host.host}` : host.host} ${host.port}   (Ctrl-C stops the server)`);
+  await reactor.run();
+  log('stopped');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(`torsion-chat: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,100 @@
+import { expect } from 'chai';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineClient } from './line-client.js';
+
+const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.js');
+
+interface Running {
+  child: ChildProcess;
+  port: number;
+  stdout: string[];
+  exited: Promise<number | null>;
+}
+
+// Start the real server program on a free port and wait until it says where it listens.
+function startServer(extra: string[] = []): Promise<Running> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [main, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout: string[] = [];
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let buf = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      buf += d;
+      let i;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        stdout.push(line);
+        const m = /listening on 127\.0\.0\.1:(\d+)/.exec(line);
+        if (m) resolve({ child, port: Number(m[1]), stdout, exited });
+      }
+    });
+    child.stderr!.resume();
+    child.once('exit', (code) => reject(new Error(`server exited early with ${code}: ${stdout.join('\n')}`)));
+  });
+}
+
+function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+describe('chat server program', function () {
+  this.timeout(20000);
+
+  it('prints usage for --help and refuses a bad port', () => {
+    const help = spawnSync(process.execPath, [main, '--help'], { encoding: 'utf8' });
+    expect(help.status).to.equal(0);
+    expect(help.stdout).to.contain('--idle-timeout');
+    const bad = spawnSync(process.execPath, [main, '--port', '70000'], { encoding: 'utf8' });
+    expect(bad.status).to.equal(2);
+    expect(bad.stderr).to.contain('--port must be between 0 and 65535');
+  });
+
+  it('says goodbye to every client, flushes, and exits 0 on SIGTERM', async () => {
+    const server = await startServer();
+    const alice = await LineClient.join(server.port, 'alice');
+    const bob = await LineClient.join(server.port, 'bob');
+    server.child.kill('SIGTERM');
+    await alice.expect(/shutting down\. Goodbye!/);
+    await bob.expect(/shutting down\. Goodbye!/);
+    await Promise.all([alice.closed(), bob.closed()]);
+    expect(await server.exited).to.equal(0);
+    expect(server.stdout.some((l) => /connect 127\.0\.0\.1:\d+/.test(l))).to.equal(true);
+  });
+
+  it('stops on SIGINT too (Ctrl-C)', async () => {
+    const server = await startServer(['--quiet']);
+    const alice = await LineClient.join(server.port, 'alice');
+    server.child.kill('SIGINT');
+    await alice.expect(/Goodbye!/);
+    expect(await server.exited).to.equal(0);
+  });
+
+  for (const tool of ['socat', 'nc']) {
+    it(`talks to a real ${tool} client`, async function () {
+      if (!have(tool)) this.skip();
+      const server = await startServer(['--quiet']);
+      try {
+        const watcher = await LineClient.join(server.port, 'watcher');
+        const args = tool === 'socat' ? ['-t', '5', '-', `TCP:127.0.0.1:${server.port}`] : ['-q', '5', '127.0.0.1', String(server.port)];
+        const client = spawn(tool, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+        let out = '';
+        client.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+        const done = new Promise<void>((r) => client.once('exit', () => r()));
+        client.stdin!.write(`${tool}user\n`);
+        expect(await watcher.expect(/joined/)).to.equal(`* ${tool}user has joined #lobby`);
+        client.stdin!.write('hello from a real client\n/quit\n');
+        expect(await watcher.expect(/hello/)).to.equal(`<${tool}user> hello from a real client`);
+        await done;
+        expect(out).to.contain(`Hello ${tool}user!`);
+        expect(out).to.contain('* Bye!\r\n');
+        await watcher.close();
+      } finally {
+        server.child.kill('SIGTERM');
+        await server.exited;
+      }
+    });
+  }
+});

@@ -78,14 +78,15 @@ describe('chat server program', function () {
       const server = await startServer(['--quiet']);
       try {
         const watcher = await LineClient.join(server.port, 'watcher');
-        const args = tool === 'socat' ? ['-t', '5', '-', `TCP:127.0.0.1:${server.port}`] : ['-q', '5', '127.0.0.1', String(server.port)];
+        // Both tools half-close on the end of their input; the server then closes and they exit.
+        const args = tool === 'socat' ? ['-t', '2', '-', `TCP:127.0.0.1:${server.port}`] : ['-N', '127.0.0.1', String(server.port)];
         const client = spawn(tool, args, { stdio: ['pipe', 'pipe', 'inherit'] });
         let out = '';
         client.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
         const done = new Promise<void>((r) => client.once('exit', () => r()));
         client.stdin!.write(`${tool}user\n`);
         expect(await watcher.expect(/joined/)).to.equal(`* ${tool}user has joined #lobby`);
-        client.stdin!.write('hello from a real client\n/quit\n');
+        client.stdin!.end('hello from a real client\n/quit\n');
         expect(await watcher.expect(/hello/)).to.equal(`<${tool}user> hello from a real client`);
         await done;
         expect(out).to.contain(`Hello ${tool}user!`);

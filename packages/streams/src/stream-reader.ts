@@ -30,11 +30,11 @@ export interface ReadOptions {
 const EMPTY = Buffer.alloc(0);
 const LF = 0x0a;
 
-function lineResult(line: Buffer): IteratorResult<Buffer> {
-  return line.length === 0 ? { done: true, value: undefined } : { done: false, value: line };
-}
+const DONE: IteratorResult<Buffer> = Object.freeze({ done: true, value: undefined });
+const LF_ONLY: readonly Buffer[] = [Buffer.from([LF])];
 
-function toSeparators(separator: Data | readonly Data[]): Buffer[] {
+function toSeparators(separator: Data | readonly Data[]): readonly Buffer[] {
+  if (separator === '\n') return LF_ONLY;
   const list = Array.isArray(separator) ? (separator as readonly Data[]) : [separator as Data];
   if (list.length === 0) throw new TorsionRangeError('readUntil() needs at least one separator: pass a string, a Buffer, or a non-empty array of them.');
   const seps = list.map((s) => {
@@ -87,6 +87,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
   #resolve: (() => void) | null = null;
   #reject: ((err: Error) => void) | null = null;
   #signal: AbortSignal | null = null;
+  // While a line read waits: how many buffered bytes are known to hold no `\n`.
+  #scanned = 0;
 
   constructor(options: StreamReaderOptions = {}) {
     const limit = options.limit ?? DEFAULT_LIMIT;
@@ -205,18 +207,63 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return this.#take(idx + 1 - this.#start);
   }
 
+  /** readLine() when no whole line is buffered (or something is in the way): wait for one. */
   async #readLineSlow(options: ReadOptions | undefined): Promise<Buffer> {
+    this.#enter('readLine', options);
+    this.#scanned = 0;
     try {
-      return await this.readUntil('\n', options);
-    } catch (err) {
-      if (err instanceof IncompleteReadError) return err.partial;
-      if (err instanceof LimitOverrunError) {
-        const at = this.#start + err.consumed;
-        if (at < this.#end && this.#buf[at] === LF) this.#take(err.consumed + 1);
-        else this.#take(this.#end - this.#start);
-      }
-      throw err;
+      let line: Buffer | null;
+      while ((line = this.#lineStep()) === null) await this.#wait('readLine', options);
+      return line;
+    } finally {
+      this.#busy = null;
     }
+  }
+
+  /** The iterator's twin of {@link #readLineSlow}: one async step, no extra promise per wait. */
+  async #nextLineSlow(): Promise<IteratorResult<Buffer>> {
+    this.#enter('readLine', undefined);
+    this.#scanned = 0;
+    try {
+      let line: Buffer | null;
+      while ((line = this.#lineStep()) === null) await this.#wait('readLine', undefined);
+      return line.length === 0 ? DONE : { done: false, value: line };
+    } finally {
+      this.#busy = null;
+    }
+  }
+
+  /**
+   * One look at the buffer for a line read: the next line (`\n` included), the unterminated
+   * tail (or an empty Buffer) at EOF, or `null` when more bytes are needed. A line longer than
+   * the limit is discarded (through its `\n`, or all that is buffered) and LimitOverrunError
+   * thrown — readUntil('\n') with readLine()'s clean-up, without the exceptions in between.
+   */
+  #lineStep(): Buffer | null {
+    const live = this.#end - this.#start;
+    if (live > this.#scanned) {
+      const idx = this.#buf.indexOf(LF, this.#start + this.#scanned);
+      if (idx !== -1 && idx < this.#end) {
+        const at = idx - this.#start;
+        if (at > this.limit) {
+          this.#take(at + 1);
+          throw new LimitOverrunError(
+            `A separator was found ${at} bytes in, beyond the limit of ${this.limit} bytes: raise the reader's limit, or consume the data with read().`,
+            at,
+          );
+        }
+        return this.#take(at + 1);
+      }
+      this.#scanned = live;
+      if (live > this.limit) {
+        this.#take(live);
+        throw new LimitOverrunError(
+          `No separator within the limit of ${this.limit} bytes (${live} bytes scanned): raise the reader's limit, or consume the data with read().`,
+          live,
+        );
+      }
+    }
+    return this.#eof ? this.#take(live) : null;
   }
 
   /** Read exactly `n` bytes; at EOF first, throw {@link IncompleteReadError} with what was there. */
@@ -292,7 +339,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
         // One promise per buffered line, not two: this loop is the hot path of line servers.
         const line = this.#bufferedLine();
         if (line !== null) return Promise.resolve({ done: false, value: line });
-        return this.#readLineSlow(undefined).then(lineResult);
+        return this.#nextLineSlow();
       },
     };
   }

@@ -86,6 +86,9 @@ export class StreamReader implements AsyncIterable<Buffer> {
   #busy: string | null = null;
   #resolve: (() => void) | null = null;
   #reject: ((err: Error) => void) | null = null;
+  // A line iterator's pending next(): settled straight from feedData/feedEof/setException.
+  #nextResolve: ((result: IteratorResult<Buffer>) => void) | null = null;
+  #nextReject: ((err: Error) => void) | null = null;
   #signal: AbortSignal | null = null;
   // While a line read waits: how many buffered bytes are known to hold no `\n`.
   #scanned = 0;
@@ -220,17 +223,47 @@ export class StreamReader implements AsyncIterable<Buffer> {
     }
   }
 
-  /** The iterator's twin of {@link #readLineSlow}: one async step, no extra promise per wait. */
-  async #nextLineSlow(): Promise<IteratorResult<Buffer>> {
-    this.#enter('readLine', undefined);
-    this.#scanned = 0;
+  /**
+   * The iterator's next() when no whole line is buffered. It does not wait in an async function:
+   * the pending promise is settled by whatever brings the line (feedData, feedEof,
+   * setException), so a line that arrives costs one promise and one turn, not three.
+   */
+  #nextLineSlow(): Promise<IteratorResult<Buffer>> {
+    let line: Buffer | null;
     try {
-      let line: Buffer | null;
-      while ((line = this.#lineStep()) === null) await this.#wait('readLine', undefined);
-      return line.length === 0 ? DONE : { done: false, value: line };
-    } finally {
-      this.#busy = null;
+      this.#enter('readLine', undefined);
+      this.#scanned = 0;
+      line = this.#lineStep();
+    } catch (err) {
+      return Promise.reject(err as Error);
     }
+    if (line !== null) return Promise.resolve(line.length === 0 ? DONE : { done: false, value: line });
+    // No resumeProducing() here, unlike #wait(): the transport is paused only while more than
+    // `limit` bytes are buffered, and then #lineStep() has either found a line or thrown.
+    this.#busy = 'readLine';
+    return new Promise<IteratorResult<Buffer>>((resolve, reject) => {
+      this.#nextResolve = resolve;
+      this.#nextReject = reject;
+    });
+  }
+
+  /** Settle the iterator's pending next() if `err` or the buffer now decides it. */
+  #wakeNext(err: Error | null): void {
+    let line: Buffer | null = null;
+    if (err === null) {
+      try {
+        line = this.#lineStep();
+      } catch (e) {
+        err = e as Error;
+      }
+      if (err === null && line === null) return; // still no whole line: keep waiting
+    }
+    const resolve = this.#nextResolve!;
+    const reject = this.#nextReject!;
+    this.#nextResolve = this.#nextReject = null;
+    this.#busy = null;
+    if (err !== null) reject(err);
+    else resolve(line!.length === 0 ? DONE : { done: false, value: line! });
   }
 
   /**
@@ -398,6 +431,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
   };
 
   #wakeup(err: Error | null): void {
+    if (this.#nextResolve !== null) {
+      this.#wakeNext(err);
+      return;
+    }
     const resolve = this.#resolve;
     if (resolve === null) return;
     const reject = this.#reject!;

@@ -521,6 +521,81 @@ describe('StreamReader', () => {
       for await (const line of r) lines.push(line.toString());
       expect(lines).to.deep.equal(['line1\n', 'line2\n', 'line3\n', 'tail']);
     });
+
+    it('yields lines that arrive while it waits, in pieces, then the tail at EOF', async () => {
+      const r = new StreamReader();
+      const it = r[Symbol.asyncIterator]();
+      const first = it.next();
+      r.feedData(b('li'));
+      expect(await settled(first)).to.equal('pending');
+      r.feedData(b('ne1\nline2\nta'));
+      expect(await first).to.deep.equal({ done: false, value: b('line1\n') });
+      expect(await it.next()).to.deep.equal({ done: false, value: b('line2\n') });
+      const tail = it.next();
+      expect(await settled(tail)).to.equal('pending');
+      r.feedData(b('il'));
+      r.feedEof();
+      expect(await tail).to.deep.equal({ done: false, value: b('tail') });
+      expect((await it.next()).done).to.equal(true);
+    });
+
+    it('ends when EOF arrives while it waits with nothing buffered', async () => {
+      const r = new StreamReader();
+      const next = r[Symbol.asyncIterator]().next();
+      expect(await settled(next)).to.equal('pending');
+      r.feedEof();
+      expect((await next).done).to.equal(true);
+    });
+
+    it('throws the stored exception that arrives while it waits', async () => {
+      const r = new StreamReader();
+      r.feedData(b('half a line'));
+      const boom = new Error('boom');
+      const lines: string[] = [];
+      const loop = (async () => {
+        for await (const line of r) lines.push(line.toString());
+      })();
+      expect(await settled(loop)).to.equal('pending');
+      r.setException(boom);
+      expect(await rejection(loop)).to.equal(boom);
+      expect(lines).to.deep.equal([]);
+    });
+
+    it('discards a line that outgrows the limit while it waits, then goes on with the next', async () => {
+      const r = new StreamReader({ limit: 8 });
+      const it = r[Symbol.asyncIterator]();
+      const next = it.next();
+      r.feedData(b('12345'));
+      expect(await settled(next)).to.equal('pending');
+      r.feedData(b('6789abc\nok\n'));
+      const err = await rejection(next);
+      expect(err).to.be.instanceOf(LimitOverrunError);
+      expect((err as LimitOverrunError).consumed).to.equal(12);
+      expect(await it.next()).to.deep.equal({ done: false, value: b('ok\n') });
+    });
+
+    it('rejects a readLine() while it waits, and still gets the line', async () => {
+      const r = new StreamReader();
+      const next = r[Symbol.asyncIterator]().next();
+      expect(await rejection(r.readLine())).to.be.instanceOf(ConcurrentReadError);
+      r.feedData(b('mine\nyours\n'));
+      expect(await next).to.deep.equal({ done: false, value: b('mine\n') });
+      expect((await r.readLine()).toString()).to.equal('yours\n');
+    });
+
+    it('lets readLine() and the iterator take turns on one reader', async () => {
+      const r = new StreamReader();
+      const it = r[Symbol.asyncIterator]();
+      const p = r.readLine();
+      r.feedData(b('a\n'));
+      expect((await p).toString()).to.equal('a\n');
+      const q = it.next();
+      r.feedData(b('b\nc'));
+      expect(await q).to.deep.equal({ done: false, value: b('b\n') });
+      const s = r.readLine();
+      r.feedData(b('\n'));
+      expect((await s).toString()).to.equal('c\n');
+    });
   });
 
   describe('flow control', () => {

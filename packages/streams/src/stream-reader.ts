@@ -29,6 +29,8 @@ export interface ReadOptions {
 
 const EMPTY = Buffer.alloc(0);
 const LF = 0x0a;
+/** A chunk at least this long that arrives behind buffered bytes is kept as it is, not copied. */
+const TAIL_MIN = 1024;
 
 const DONE: IteratorResult<Buffer> = Object.freeze({ done: true, value: undefined });
 const LF_ONLY: readonly Buffer[] = [Buffer.from([LF])];
@@ -78,6 +80,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
   #start = 0;
   #end = 0;
   #owned = false;
+  // A chunk that arrived while bytes were buffered, kept as it came (not copied) and logically
+  // following #end: a line read then copies only the line that straddles the two. Only set while
+  // [#start, #end) is not empty; every other read folds it in first (#merge).
+  #tail: Buffer | null = null;
   #eof = false;
   #exception: Error | null = null;
   #transport: IPushProducer | null = null;
@@ -126,31 +132,56 @@ export class StreamReader implements AsyncIterable<Buffer> {
     if (this.#eof) throw new FeedAfterEofError();
     const len = data.length;
     if (len === 0) return;
-    const live = this.#end - this.#start;
-    if (live === 0) {
+    const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, len);
+    if (this.#end === this.#start) {
       // The common case: keep the chunk itself, no copy.
-      this.#buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, len);
+      this.#buf = chunk;
       this.#start = 0;
       this.#end = len;
       this.#owned = false;
-    } else if (this.#owned && this.#end + len <= this.#buf.length) {
-      this.#buf.set(data, this.#end);
-      this.#end += len;
+    } else if (this.#tail === null && len >= TAIL_MIN) {
+      this.#tail = chunk;
     } else {
-      // Grow geometrically so a long line arriving in small pieces costs linear time.
-      const next = Buffer.allocUnsafe(Math.max(live + len, live * 2));
-      this.#buf.copy(next, 0, this.#start, this.#end);
-      next.set(data, live);
-      this.#buf = next;
-      this.#start = 0;
-      this.#end = live + len;
-      this.#owned = true;
+      this.#merge();
+      this.#append(chunk);
     }
     this.#wakeup(null);
-    if (this.#transport !== null && !this.#paused && this.#end - this.#start > 2 * this.limit) {
+    if (this.#transport !== null && !this.#paused && this.#buffered() > 2 * this.limit) {
       this.#paused = true;
       this.#transport.pauseProducing();
     }
+  }
+
+  /** Copy `chunk` after the buffered bytes (which are not empty). */
+  #append(chunk: Buffer): void {
+    const len = chunk.length;
+    if (this.#owned && this.#end + len <= this.#buf.length) {
+      this.#buf.set(chunk, this.#end);
+      this.#end += len;
+      return;
+    }
+    // Grow geometrically so a long line arriving in small pieces costs linear time.
+    const live = this.#end - this.#start;
+    const next = Buffer.allocUnsafe(Math.max(live + len, live * 2));
+    this.#buf.copy(next, 0, this.#start, this.#end);
+    next.set(chunk, live);
+    this.#buf = next;
+    this.#start = 0;
+    this.#end = live + len;
+    this.#owned = true;
+  }
+
+  /** Make the buffered bytes one contiguous range again (for reads other than lines). */
+  #merge(): void {
+    const tail = this.#tail;
+    if (tail === null) return;
+    this.#tail = null;
+    this.#append(tail);
+  }
+
+  /** How many bytes are buffered. */
+  #buffered(): number {
+    return this.#end - this.#start + (this.#tail === null ? 0 : this.#tail.length);
   }
 
   /** Mark the end of the stream and wake a waiting read. */
@@ -178,12 +209,15 @@ export class StreamReader implements AsyncIterable<Buffer> {
         const blocks: Buffer[] = [];
         while (!this.#eof) {
           await this.#wait('read', options);
+          this.#merge();
           if (this.#end > this.#start) blocks.push(this.#take(this.#end - this.#start));
         }
+        this.#merge();
         if (this.#end > this.#start) blocks.push(this.#take(this.#end - this.#start));
         return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
       }
       if (this.#end === this.#start && !this.#eof) await this.#wait('read', options);
+      this.#merge();
       return this.#take(Math.min(n, this.#end - this.#start));
     } finally {
       this.#busy = null;
@@ -206,8 +240,30 @@ export class StreamReader implements AsyncIterable<Buffer> {
   #bufferedLine(): Buffer | null {
     if (this.#busy !== null || this.#exception !== null || this.#end === 0) return null;
     const idx = this.#buf.indexOf(LF, this.#start);
-    if (idx === -1 || idx >= this.#end || idx - this.#start > this.limit) return null;
-    return this.#take(idx + 1 - this.#start);
+    if (idx !== -1 && idx < this.#end) return idx - this.#start > this.limit ? null : this.#take(idx + 1 - this.#start);
+    return this.#tail === null ? null : this.#joinLine();
+  }
+
+  /**
+   * The line that starts in the buffered bytes (which hold no `\n`) and ends in #tail: copied
+   * out, and the rest of the tail becomes the buffer. Null when the tail holds no `\n` or the
+   * line would pass the limit (the caller merges and decides).
+   */
+  #joinLine(): Buffer | null {
+    const tail = this.#tail!;
+    const k = tail.indexOf(LF);
+    const live = this.#end - this.#start;
+    if (k === -1 || live + k > this.limit) return null;
+    const line = Buffer.allocUnsafe(live + k + 1);
+    this.#buf.copy(line, 0, this.#start, this.#end);
+    tail.copy(line, live, 0, k + 1);
+    this.#tail = null;
+    this.#buf = tail;
+    this.#start = k + 1;
+    this.#end = tail.length;
+    this.#owned = false;
+    this.#afterTake();
+    return line;
   }
 
   /** readLine() when no whole line is buffered (or something is in the way): wait for one. */
@@ -273,28 +329,35 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * thrown — readUntil('\n') with readLine()'s clean-up, without the exceptions in between.
    */
   #lineStep(): Buffer | null {
-    const live = this.#end - this.#start;
-    if (live > this.#scanned) {
-      const idx = this.#buf.indexOf(LF, this.#start + this.#scanned);
-      if (idx !== -1 && idx < this.#end) {
-        const at = idx - this.#start;
-        if (at > this.limit) {
-          this.#take(at + 1);
-          throw new LimitOverrunError(
-            `A separator was found ${at} bytes in, beyond the limit of ${this.limit} bytes: raise the reader's limit, or consume the data with read().`,
-            at,
-          );
+    for (;;) {
+      const live = this.#end - this.#start;
+      if (live > this.#scanned) {
+        const idx = this.#buf.indexOf(LF, this.#start + this.#scanned);
+        if (idx !== -1 && idx < this.#end) {
+          const at = idx - this.#start;
+          if (at > this.limit) {
+            this.#take(at + 1);
+            throw new LimitOverrunError(
+              `A separator was found ${at} bytes in, beyond the limit of ${this.limit} bytes: raise the reader's limit, or consume the data with read().`,
+              at,
+            );
+          }
+          return this.#take(at + 1);
         }
-        return this.#take(at + 1);
+        this.#scanned = live;
       }
-      this.#scanned = live;
-      if (live > this.limit) {
-        this.#take(live);
-        throw new LimitOverrunError(
-          `No separator within the limit of ${this.limit} bytes (${live} bytes scanned): raise the reader's limit, or consume the data with read().`,
-          live,
-        );
-      }
+      if (this.#tail === null) break;
+      const line = this.#joinLine();
+      if (line !== null) return line;
+      this.#merge();
+    }
+    const live = this.#end - this.#start;
+    if (live > this.limit) {
+      this.#take(live);
+      throw new LimitOverrunError(
+        `No separator within the limit of ${this.limit} bytes (${live} bytes scanned): raise the reader's limit, or consume the data with read().`,
+        live,
+      );
     }
     return this.#eof ? this.#take(live) : null;
   }
@@ -307,7 +370,9 @@ export class StreamReader implements AsyncIterable<Buffer> {
     this.#enter('readExactly', options);
     if (n === 0) return EMPTY;
     try {
-      while (this.#end - this.#start < n) {
+      for (;;) {
+        this.#merge();
+        if (this.#end - this.#start >= n) break;
         if (this.#eof) throw new IncompleteReadError(this.#take(this.#end - this.#start), n);
         await this.#wait('readExactly', options);
       }
@@ -332,6 +397,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     let matchEnd = -1;
     try {
       for (;;) {
+        this.#merge();
         const live = this.#end - this.#start;
         if (live - offset >= minLen) {
           for (const sep of seps) {
@@ -389,16 +455,24 @@ export class StreamReader implements AsyncIterable<Buffer> {
     const start = this.#start;
     const out = this.#buf.subarray(start, start + n);
     this.#start = start + n;
+    this.#afterTake();
+    return out;
+  }
+
+  /** After bytes were consumed: drop an emptied buffer (the tail takes its place) and resume the transport at the limit. */
+  #afterTake(): void {
     if (this.#start === this.#end) {
-      this.#buf = EMPTY;
-      this.#start = this.#end = 0;
+      const tail = this.#tail;
+      this.#tail = null;
+      this.#buf = tail ?? EMPTY;
+      this.#start = 0;
+      this.#end = tail === null ? 0 : tail.length;
       this.#owned = false;
     }
-    if (this.#paused && this.#end - this.#start <= this.limit) {
+    if (this.#paused && this.#buffered() <= this.limit) {
       this.#paused = false;
       this.#transport!.resumeProducing();
     }
-    return out;
   }
 
   #enter(method: string, options: ReadOptions | undefined): void {

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Data, ITransport } from '@torsion/reactor';
 import { logEvent } from '@torsion/reactor';
 import { LineTooLongError } from './errors.js';

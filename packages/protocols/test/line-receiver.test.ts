@@ -180,6 +180,37 @@ describe('LineReceiver', () => {
       expect(write.callCount).to.equal(2);
       expect(t.value()).to.deep.equal(Buffer.concat([Buffer.from('héllo\n'), Buffer.from([1, 2, 10])]));
     });
+
+    it('sends one line to many connections as the same bytes, whatever their delimiters', () => {
+      class Nl extends LineReceiver {
+        override delimiter = '\n';
+      }
+      const line = Buffer.from('broadcast');
+      const pairs = [connected(new Nl()), connected(new Nl()), connected(new LineReceiver()), connected(new Nl())];
+      for (const { p } of pairs) p.sendLine(line);
+      expect(pairs.map(({ t }) => t.value().toString())).to.deep.equal([
+        'broadcast\n',
+        'broadcast\n',
+        'broadcast\r\n',
+        'broadcast\n',
+      ]);
+    });
+
+    it('sends what the line holds at each call, even when the same Buffer was changed in between', () => {
+      const line = Buffer.from('aaaa');
+      const a = connected(new LineReceiver());
+      const b = connected(new LineReceiver());
+      const c = connected(new LineReceiver());
+      a.p.sendLine(line);
+      line[0] = 0x62;
+      b.p.sendLine(line);
+      // A frame changed after it was written (here through the test transport) is not reused.
+      b.t.value()[1] = 0x7a;
+      c.p.sendLine(line);
+      expect([a.t.value().toString(), c.t.value().toString()]).to.deep.equal(['aaaa\r\n', 'baaa\r\n']);
+      b.t.value()[1] = 0x61;
+      expect(b.t.value().toString()).to.equal('baaa\r\n');
+    });
   });
 
   describe('MAX_LENGTH', () => {

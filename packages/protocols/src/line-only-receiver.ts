@@ -59,7 +59,11 @@ export class LineOnlyReceiver extends Protocol {
     (this.transport as ITransport | undefined)?.loseConnection();
   }
 
-  /** Send `line` followed by the delimiter, in one transport write. */
+  /**
+   * Send `line` followed by the delimiter, in one transport write. The bytes are copied, so the
+   * Buffer may be reused at once; the same Buffer sent to many connections in a row is framed
+   * once and the frame shared (reused only while the bytes match).
+   */
   sendLine(line: Data): void {
     this.transport.write(joinLine(line, this.#delimiter()));
   }

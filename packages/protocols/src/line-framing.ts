@@ -46,10 +46,14 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : `${typeof value} ${String(value)}`;
 }
 
+/** Lines up to this long have their frame kept for reuse by {@link joinLine}. */
+const SHARE_LIMIT = 16 * 1024;
+
 /**
  * The line {@link joinLine} framed last, so that one line sent to many connections (a chat room's
- * broadcast) is framed once and the same Buffer queued on each. Holds at most one line and its
- * frame (the line may be a view that keeps its received chunk alive: one chunk at most).
+ * broadcast) is framed once and the same Buffer queued on each. Holds at most one line of at
+ * most `SHARE_LIMIT` bytes and its frame (the line may be a view that keeps its received chunk
+ * alive: one chunk at most).
  */
 let lastLine: Uint8Array | null = null;
 let lastOut: Buffer = EMPTY;
@@ -76,8 +80,13 @@ export function joinLine(line: Data, delimiter: Buffer): Buffer {
   const out = Buffer.allocUnsafe(line.length + delimiter.length);
   out.set(line, 0);
   out.set(delimiter, line.length);
-  lastLine = line;
-  lastOut = out;
+  if (line.length <= SHARE_LIMIT) {
+    lastLine = line;
+    lastOut = out;
+  } else {
+    lastLine = null;
+    lastOut = EMPTY;
+  }
   lastHead = null;
   return out;
 }

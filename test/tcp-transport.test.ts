@@ -4,6 +4,7 @@ import {
   ConnectionAborted,
   ConnectionDone,
   TorsionRangeError,
+  TorsionTypeError,
   WriteAfterEofError,
   type IListeningPort,
   type Reactor,
@@ -108,6 +109,22 @@ describe('TCP transport over real sockets', () => {
     const got = readAtLeast(client, Buffer.byteLength('héllo ☃'));
     p.transport.write('héllo ☃');
     expect((await got).toString('utf8')).to.equal('héllo ☃');
+  });
+
+  it('write() of a value that is not bytes or a string throws TorsionTypeError at the call and the connection keeps working', async () => {
+    const { factory, portNumber } = await serve(() => new Recorder());
+    const client = await rawConnect(portNumber, cleanup);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    const got = readAtLeast(client, 4);
+    for (const bad of [123, {}, null, undefined]) {
+      // Before the fix, 123 and {} were queued and blew up in the next tick's flush, outside any
+      // callback: an uncaught exception that took the whole process down.
+      expect(() => p.transport.write(bad as unknown as string)).to.throw(TorsionTypeError, /Uint8Array|string/);
+    }
+    p.transport.write('good');
+    expect((await got).toString()).to.equal('good');
+    expect(p.transport.disconnecting).to.equal(false);
   });
 
   it('loseConnection() flushes pending data, then closes with ConnectionDone; later writes are dropped', async () => {

@@ -17,6 +17,7 @@ import {
   NotSupportedError,
   ProducerAlreadyRegistered,
   TorsionRangeError,
+  TorsionTypeError,
   WriteAfterEofError,
 } from '../errors.js';
 import { log } from '../log.js';
@@ -53,6 +54,12 @@ interface Thenable {
 
 function isThenable(value: unknown): value is Thenable {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function notBytes(data: unknown): TorsionTypeError {
+  return new TorsionTypeError(
+    `write() takes a Uint8Array (Buffer) or a string, not ${data === null ? 'null' : typeof data}: convert the value to bytes first.`,
+  );
 }
 
 function asError(err: unknown): Error {
@@ -202,7 +209,10 @@ export class StreamTransport implements ITCPTransport {
       if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
       return; // after loseConnection()/abortConnection(): dropped, as documented
     }
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let buf: Uint8Array;
+    if (typeof data === 'string') buf = Buffer.from(data, 'utf8');
+    else if (data instanceof Uint8Array) buf = data;
+    else throw notBytes(data); // queued, it would throw later in the flush, outside any callback
     const n = buf.byteLength;
     if (n === 0) return;
     this.#pending.push(buf);

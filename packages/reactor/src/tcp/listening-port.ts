@@ -84,12 +84,19 @@ export class ListeningPort implements IListeningPort {
           spec.kind === 'UNIX' || typeof a === 'string' || a === null
             ? { type: 'UNIX', path: spec.path ?? String(a) }
             : { type: spec.kind, host: a.address, port: a.port };
+        try {
+          this.#factory.doStart();
+        } catch (err) {
+          // A factory that cannot start gets no port: close it and hand the error to the caller.
+          server.close();
+          reject(err);
+          return;
+        }
         this.#untrack = this.#reactor.track({
           kind: 'port',
           close: () => this.stopListening(),
           abort: () => void this.stopListening(),
         });
-        this.#factory.doStart();
         resolve(this);
       };
       server.once('error', onError);

@@ -264,6 +264,33 @@ describe('TCP connectTCP', () => {
     expect(errors[0]!.fields).to.include({ peer: `127.0.0.1:${port}` });
   });
 
+  it('logs a clientConnectionFailed() that throws after buildProtocol refused, and stops the factory', async () => {
+    const port = await echoServer();
+    cleanup.captureLog();
+    const events: string[] = [];
+    const failed = new Promise<Error>((resolve) => {
+      class Refusing extends ClientFactory {
+        override buildProtocol(): null {
+          return null;
+        }
+        override clientConnectionFailed(_c: IConnector, reason: Error): void {
+          events.push('clientConnectionFailed');
+          resolve(reason);
+          throw new Error('factory bug');
+        }
+        override stopFactory(): void {
+          events.push('stopFactory');
+        }
+      }
+      reactor.connectTCP('127.0.0.1', port, new Refusing());
+    });
+    // Before the fix the throw escaped the socket's 'connect' event: an uncaught exception.
+    expect((await failed).message).to.contain('refused to build a protocol');
+    await new Promise((r) => setImmediate(r));
+    expect(events).to.deep.equal(['clientConnectionFailed', 'stopFactory']);
+    expect(cleanup.logged.filter((e) => e.level === 'error').map((e) => e.message).join()).to.contain('clientConnectionFailed() threw');
+  });
+
   it('works over IPv6 loopback where the system has it', async function () {
     const factoryS = Factory.forProtocol(Echo);
     let port;

@@ -187,10 +187,12 @@ export class Connector implements IConnector {
       socket.destroy();
       this.#state = 'disconnected';
       this.#attempt++;
-      this.#factory.clientConnectionFailed(
-        this,
-        new ConnectFailedError(`The factory refused to build a protocol for ${describeAddress(peer)} (buildProtocol returned null or threw).`),
-      );
+      const reason = new ConnectFailedError(`The factory refused to build a protocol for ${describeAddress(peer)} (buildProtocol returned null or threw).`);
+      try {
+        this.#factory.clientConnectionFailed(this, reason);
+      } catch (err) {
+        log.error(`clientConnectionFailed() threw for ${describeAddress(this.#destination)}.`, err);
+      }
       this.#maybeStopFactory();
       return;
     }

@@ -17,6 +17,7 @@ import {
   Recorder,
   RecordingFactory,
   closed,
+  deferred,
   newReactor,
   pattern,
   rawConnect,
@@ -188,6 +189,87 @@ describe('TCP transport over real sockets', () => {
     await p.lost.promise;
     await new Promise((r) => setImmediate(r));
     expect(order).to.deep.equal(['dataReceived:start', 'dataReceived:end', 'connectionLost']);
+  });
+
+  describe('connectionLost exactly once, never re-entrantly, whoever closes and from where', () => {
+    type Close = (t: Protocol['transport']) => void;
+    const lose: Close = (t) => t.loseConnection();
+    const abort: Close = (t) => t.abortConnection();
+    const cases: Array<[string, 'connectionMade' | 'dataReceived', Close[], new (...a: never[]) => Error]> = [
+      ['loseConnection twice in connectionMade', 'connectionMade', [lose, lose], ConnectionDone],
+      ['abortConnection twice in connectionMade', 'connectionMade', [abort, abort], ConnectionAborted],
+      ['loseConnection then abortConnection in dataReceived', 'dataReceived', [lose, abort], ConnectionAborted],
+      ['abortConnection then loseConnection in dataReceived', 'dataReceived', [abort, lose], ConnectionAborted],
+    ];
+    for (const [title, where, closes, reasonClass] of cases) {
+      it(title, async () => {
+        let inside = false;
+        let reentrant = false;
+        const reasons: Error[] = [];
+        class Closer extends Protocol {
+          override connectionMade(): void {
+            if (where === 'connectionMade') this.#close();
+          }
+          override dataReceived(): void {
+            if (where === 'dataReceived') this.#close();
+          }
+          override connectionLost(reason: Error): void {
+            if (inside) reentrant = true;
+            reasons.push(reason);
+            lostOnce.resolve();
+          }
+          #close(): void {
+            inside = true;
+            for (const c of closes) c(this.transport);
+            this.transport.write('dropped');
+            inside = false;
+          }
+        }
+        const lostOnce = deferred();
+        const { portNumber } = await serve(() => new Closer());
+        const client = await rawConnect(portNumber, cleanup);
+        client.on('error', () => {});
+        client.write('x');
+        await lostOnce.promise;
+        await closed(client);
+        await new Promise((r) => setImmediate(r));
+        expect(reentrant).to.equal(false);
+        expect(reasons).to.have.length(1);
+        expect(reasons[0]).to.be.instanceOf(reasonClass);
+      });
+    }
+
+    it("abortConnection() from another connection's callback", async () => {
+      const built: Recorder[] = [];
+      let reentrant = false;
+      let insideOther = false;
+      class Other extends Recorder {
+        override connectionMade(): void {
+          super.connectionMade();
+          built.push(this);
+          if (built.length === 2) {
+            insideOther = true;
+            built[0]!.transport.abortConnection();
+            built[0]!.transport.loseConnection();
+            insideOther = false;
+          }
+        }
+        override connectionLost(reason: Error): void {
+          if (insideOther) reentrant = true;
+          super.connectionLost(reason);
+        }
+      }
+      const { factory, portNumber } = await serve(() => new Other());
+      const first = await rawConnect(portNumber, cleanup);
+      first.on('error', () => {});
+      await (await factory.nextProtocol(0)).made.promise;
+      await rawConnect(portNumber, cleanup);
+      const reason = await built[0]!.lost.promise;
+      expect(reason).to.be.instanceOf(ConnectionAborted);
+      expect(reentrant).to.equal(false);
+      expect(built[0]!.events.filter((e) => e === 'connectionLost')).to.have.length(1);
+      expect(built[1]!.connected).to.equal(true);
+    });
   });
 
   it('half-closes: writeEof() sends EOF but keeps reading; write() afterwards throws', async () => {

@@ -291,6 +291,29 @@ describe('TCP connectTCP', () => {
     expect(cleanup.logged.filter((e) => e.level === 'error').map((e) => e.message).join()).to.contain('clientConnectionFailed() threw');
   });
 
+  it('a startedConnecting() that throws fails connectTCP() with its error and leaves the factory stopped', async () => {
+    const port = await echoServer();
+    const boom = new Error('startedConnecting bug');
+    const events: string[] = [];
+    class Broken extends ClientFactory {
+      override startFactory(): void {
+        events.push('startFactory');
+      }
+      override stopFactory(): void {
+        events.push('stopFactory');
+      }
+      override startedConnecting(): void {
+        throw boom;
+      }
+    }
+    const factory = new Broken();
+    // Before the fix the factory stayed started (numPorts 1, no stopFactory) behind a connector
+    // stuck in 'connecting' with no socket.
+    expect(() => reactor.connectTCP('127.0.0.1', port, factory)).to.throw(boom);
+    expect(events).to.deep.equal(['startFactory', 'stopFactory']);
+    expect(factory.numPorts).to.equal(0);
+  });
+
   it('works over IPv6 loopback where the system has it', async function () {
     const factoryS = Factory.forProtocol(Echo);
     let port;

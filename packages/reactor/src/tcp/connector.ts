@@ -81,7 +81,14 @@ export class Connector implements IConnector {
       this.#factoryStarted = true;
       this.#factory.doStart();
     }
-    this.#factory.startedConnecting(this);
+    try {
+      this.#factory.startedConnecting(this);
+    } catch (err) {
+      // No attempt was made: leave the connector and the factory as they were before.
+      this.#state = 'disconnected';
+      this.#maybeStopFactory();
+      throw err;
+    }
     if (this.#state !== 'connecting') return; // stopConnecting() from startedConnecting
     const attempt = ++this.#attempt;
     const socket = this.#open();

@@ -74,7 +74,15 @@ export class Protocol implements IProtocol {
   }
 }
 
-/** Render an address as `host:port`, `[v6]:port` or a path. */
+/**
+ * Render an address as `host:port`, `[v6]:port` or a path.
+ *
+ * @example
+ * ```ts
+ * formatAddress({ type: 'TCP', host: '::1', port: 8023 });    // '[::1]:8023'
+ * formatAddress(this.transport.getPeer());                     // '127.0.0.1:51234'
+ * ```
+ */
 export function formatAddress(addr: Address): string {
   switch (addr.type) {
     case 'TCP':

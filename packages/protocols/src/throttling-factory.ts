@@ -31,6 +31,20 @@ function byteLength(data: Data): number {
  * pausing the transport, writing by pausing the registered producer and calling the wrapped
  * protocol's `pauseWriting()`. It keeps the wrapped protocol's own pauses apart from the
  * throttle's, so lifting the throttle never resumes what the protocol itself paused.
+ *
+ * @example
+ * ```ts
+ * class Counted extends ThrottlingProtocol {
+ *   override dataReceived(data: Buffer): void {
+ *     console.log('in', data.length);
+ *     super.dataReceived(data);
+ *   }
+ * }
+ * class Throttled extends ThrottlingFactory {
+ *   override protocol = Counted;
+ * }
+ * await reactor.listenTCP(8000, new Throttled(Factory.forProtocol(Echo), { readLimit: 65536 }));
+ * ```
  */
 export class ThrottlingProtocol extends ProtocolWrapper {
   #throttle: ThrottlingFactory;

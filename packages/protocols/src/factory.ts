@@ -1,5 +1,5 @@
 import type { Address, IClientFactory, IConnector, IProtocolFactory } from '@torsion/reactor';
-import { TorsionError } from '@torsion/reactor';
+import { TorsionError, TorsionTypeError } from '@torsion/reactor';
 import type { Protocol } from './protocol.js';
 
 /** A protocol class a factory can build. Its constructor arguments come from {@link Factory.forProtocol}. */
@@ -87,7 +87,7 @@ export class Factory implements IProtocolFactory {
   buildProtocol(_addr: Address): Protocol | null {
     const P = this.protocol;
     if (P === undefined) {
-      throw new TypeError(
+      throw new TorsionTypeError(
         `${this.constructor.name}.protocol is not set: assign a Protocol subclass to it, use Factory.forProtocol(), or override buildProtocol().`,
       );
     }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { TorsionError } from '@torsion/reactor';
+import { TorsionError, TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
 import type { TorsionErrorOptions } from '@torsion/reactor';
 
 /**
@@ -162,10 +162,10 @@ export class TransferInProgressError extends TorsionError {
  */
 export function checkMaxLength(value: unknown, className: string): number {
   if (typeof value !== 'number') {
-    throw new TypeError(`${className}.MAX_LENGTH must be a number of bytes, got ${typeof value}: set it to a non-negative integer.`);
+    throw new TorsionTypeError(`${className}.MAX_LENGTH must be a number of bytes, got ${typeof value}: set it to a non-negative integer.`);
   }
   if (!Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`${className}.MAX_LENGTH must be a non-negative integer number of bytes, got ${value}.`);
+    throw new TorsionRangeError(`${className}.MAX_LENGTH must be a non-negative integer number of bytes, got ${value}.`);
   }
   return value;
 }

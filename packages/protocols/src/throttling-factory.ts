@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { log, reactor } from '@torsion/reactor';
+import { log, reactor, TorsionTypeError } from '@torsion/reactor';
 import type { Address, Data, IDelayedCall, IProtocol, IProtocolFactory, IPullProducer, IPushProducer, IReactorTime, ITransport, MaybePromise } from '@torsion/reactor';
 import type { Factory } from './factory.js';
 import { checkPositive, checkPositiveInteger } from './policy-errors.js';
@@ -62,7 +62,7 @@ export class ThrottlingProtocol extends ProtocolWrapper {
   constructor(factory: Factory & WrapperRegistry, wrappedProtocol: IProtocol) {
     super(factory, wrappedProtocol);
     if (!(factory instanceof ThrottlingFactory)) {
-      throw new TypeError('ThrottlingProtocol needs a ThrottlingFactory: use it as the protocol of a ThrottlingFactory subclass.');
+      throw new TorsionTypeError('ThrottlingProtocol needs a ThrottlingFactory: use it as the protocol of a ThrottlingFactory subclass.');
     }
     this.#throttle = factory;
   }

@@ -494,7 +494,8 @@ export class PortClosedError extends TorsionError {
 // Test doubles (@torsion/reactor/testing)
 
 /**
- * A fake listening port from `MemoryReactor` was asked to accept a connection after `stopListening()`.
+ * A port was used while not listening: a fake port from `MemoryReactor` asked to accept a
+ * connection after `stopListening()`, or a real port's `getHost()` read before it listens.
  *
  * @example
  * ```ts

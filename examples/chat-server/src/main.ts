@@ -3,7 +3,7 @@
  * torsion-chat: the flagship example. Listens on 127.0.0.1:8023 by default.
  * Try it: `npm start`, then in other terminals `nc 127.0.0.1 8023`.
  */
-import { reactor, serverFromString } from '@torsion/reactor';
+import { Reactor, serverFromString } from '@torsion/reactor';
 import { formatAddress } from '@torsion/protocols';
 import { ChatServer } from './chat-server.js';
 import { parseCommandLine, usage, UsageError } from './options.js';
@@ -23,7 +23,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const server = new ChatServer(cmd.options);
+  const grace = cmd.options.shutdownGrace;
+  // Our own reactor, so that Ctrl-C waits no longer than --shutdown-grace for slow clients.
+  const reactor = new Reactor(grace === undefined ? {} : { shutdownGracePeriod: grace });
+  const server = new ChatServer({ ...cmd.options, clock: reactor });
   const log = server.options.log;
   // Goodbyes go out first; reactor.stop() then flushes every connection within its grace period.
   reactor.addSystemEventTrigger('before', 'shutdown', () => {

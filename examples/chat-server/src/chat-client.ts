@@ -21,6 +21,14 @@ const HELP = [
   '* Anything else is said to everyone in your room.',
 ];
 
+/** The most entries a /rooms or /who reply lists, so that it stays one reasonable line. */
+const MAX_LISTED = 100;
+
+function listOf(items: string[]): string {
+  if (items.length <= MAX_LISTED) return items.join(', ');
+  return `${items.slice(0, MAX_LISTED).join(', ')} and ${items.length - MAX_LISTED} more`;
+}
+
 /**
  * One chat connection. The first line is the nickname; then lines are commands (`/join`...) or
  * messages to the room. Lines end with LF or CRLF; output uses CRLF.
@@ -329,12 +337,12 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
 
   #rooms(): void {
     const rooms = [...this.factory.rooms.values()].sort((a, b) => a.name.localeCompare(b.name));
-    this.send(`* Rooms: ${rooms.map((r) => `#${r.name} (${r.members.size})`).join(', ')}`);
+    this.send(`* Rooms: ${listOf(rooms.map((r) => `#${r.name} (${r.members.size})`))}`);
   }
 
   #who(): void {
     const nicks = [...this.room!.members].map((m) => m.nick!).sort((a, b) => a.localeCompare(b));
-    this.send(`* In #${this.room!.name}: ${nicks.join(', ')}`);
+    this.send(`* In #${this.room!.name}: ${listOf(nicks)}`);
   }
 
   #msg(arg: string): void {

@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   if (cmd.help) {
-    console.log(usage);
+    process.stdout.write(usage);
     return 0;
   }
   const grace = cmd.options.shutdownGrace;
@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
   const where = formatAddress(port.getHost());
   console.log(`Torsion chat server listening on ${where}`);
   const host = port.getHost();
-  if (host.type === 'TCP') console.log(`Connect with: nc ${host.host.includes(':') ? `${host.host}` : host.host} ${host.port}   (Ctrl-C stops the server)`);
+  if (host.type === 'TCP') console.log(`Connect with: nc ${host.host} ${host.port}   (Ctrl-C stops the server)`);
   await reactor.run();
   log('stopped');
   return 0;

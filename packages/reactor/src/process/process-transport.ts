@@ -54,6 +54,13 @@ function checkArgs(executable: unknown, args: unknown, options: SpawnProcessOpti
  * Stdin writes issued within one turn of the loop leave together. A protocol callback that
  * throws (or returns a promise that rejects) is logged and the pipes are closed; the process
  * itself is left to exit on its own.
+ *
+ * @example
+ * ```ts
+ * const transport = reactor.spawnProcess(new WordCount(), '/bin/sh', ['/bin/sh', '-c', 'wc -w']);
+ * transport.write('one two three\n');
+ * transport.closeStdin();   // the child reads EOF; WordCount.processEnded() follows
+ * ```
  */
 export class ProcessTransport implements IProcessTransport {
   readonly #child: ChildProcess;

@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Address, IListeningPort, IProtocol, IProtocolFactory, TLSOptions } from '../interfaces.js';
 import { log } from '../log.js';
+import { NotListeningError } from '../errors.js';
 import { describeAddress, hostAddress, peerAddress, type StreamKind } from './addresses.js';
 import { listenErrorFrom } from './system-errors.js';
 import { StreamTransport, type TransportReactor } from './stream-transport.js';
@@ -107,7 +108,7 @@ export class ListeningPort implements IListeningPort {
   }
 
   getHost(): Address {
-    if (this.#host === undefined) throw new Error('getHost() called before the port listens: await listenTCP() first.');
+    if (this.#host === undefined) throw new NotListeningError('getHost() was called before the port listens: await listenTCP() first.');
     return this.#host;
   }
 

@@ -303,7 +303,7 @@ export class ProcessTransport implements IProcessTransport {
   readonly #pull = (): void => {
     const producer = this.#producer;
     if (producer === undefined || this.#streaming || this.#disconnecting || this.#stdinClosing) return;
-    producer.resumeProducing();
+    this.#call('the pull producer resumeProducing', () => producer.resumeProducing());
   };
 
   readonly #uncork = (): void => {
@@ -316,8 +316,10 @@ export class ProcessTransport implements IProcessTransport {
     const size = this.#stdin.writableLength;
     if (this.#writePaused && size <= this.#low) {
       this.#writePaused = false;
-      if (this.#producer !== undefined && this.#streaming) (this.#producer as IPushProducer).resumeProducing();
-      this.#protocol.resumeWriting?.();
+      // From a pipe's write callback: a throw here would escape as an uncaught exception.
+      const producer = this.#producer;
+      if (producer !== undefined && this.#streaming) this.#call('the producer resumeProducing', () => producer.resumeProducing());
+      if (this.#protocol.resumeWriting !== undefined) this.#call('resumeWriting', () => this.#protocol.resumeWriting!());
     }
     if (size === 0 && this.#producer !== undefined && !this.#streaming) setImmediate(this.#pull);
   };

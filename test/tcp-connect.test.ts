@@ -13,7 +13,7 @@ import {
   type TCPAddress,
 } from '@torsion/reactor';
 import { ClientFactory, Factory } from '@torsion/protocols';
-import { Cleanup, Echo, Recorder, RecordingClientFactory, newReactor } from './support/tcp-helpers.js';
+import { Cleanup, Echo, Recorder, RecordingClientFactory, deferred, newReactor } from './support/tcp-helpers.js';
 
 /** A client protocol that says hello, waits for the echo, and closes. */
 class Hello extends Recorder {
@@ -312,6 +312,36 @@ describe('TCP connectTCP', () => {
     expect(() => reactor.connectTCP('127.0.0.1', port, factory)).to.throw(boom);
     expect(events).to.deep.equal(['startFactory', 'stopFactory']);
     expect(factory.numPorts).to.equal(0);
+  });
+
+  it('a startFactory() that throws on a reconnect leaves the connector disconnected, not stuck connecting', async () => {
+    const port = await closedPort();
+    let starts = 0;
+    const failed = deferred<IConnector>();
+    class Flaky extends ClientFactory {
+      override startFactory(): void {
+        starts++;
+        if (starts === 2) throw new Error('startFactory bug');
+      }
+      override clientConnectionFailed(connector: IConnector): void {
+        failed.resolve(connector);
+      }
+    }
+    const factory = new Flaky();
+    reactor.connectTCP('127.0.0.1', port, factory);
+    const connector = await failed.promise;
+    await new Promise((r) => setImmediate(r)); // the factory is stopped after the failure
+    expect(factory.numPorts).to.equal(0);
+    // What a ReconnectingClientFactory's retry does: connect() again, which restarts the factory.
+    expect(() => connector.connect()).to.throw('startFactory bug');
+    expect(connector.state).to.equal('disconnected');
+    expect(factory.numPorts).to.equal(0);
+    // Before the fix it stayed 'connecting' with no socket, and every later connect() was refused.
+    factory.startFactory = () => {};
+    const again = deferred<IConnector>();
+    factory.clientConnectionFailed = (c) => again.resolve(c);
+    connector.connect();
+    expect(await again.promise).to.equal(connector);
   });
 
   it('works over IPv6 loopback where the system has it', async function () {

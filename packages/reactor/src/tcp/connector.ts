@@ -78,8 +78,13 @@ export class Connector implements IConnector {
     }
     this.#state = 'connecting';
     if (!this.#factoryStarted) {
+      try {
+        this.#factory.doStart();
+      } catch (err) {
+        this.#state = 'disconnected'; // a factory that cannot start makes no attempt
+        throw err;
+      }
       this.#factoryStarted = true;
-      this.#factory.doStart();
     }
     try {
       this.#factory.startedConnecting(this);

@@ -40,6 +40,31 @@ describe('LineReceiver over TCP', () => {
     expect(got).to.deep.equal(['a', 'pause', 'b', 'c', 'last']);
   });
 
+  it('holds the peer\'s EOF while paused, so lines held back are delivered before eofReceived', async () => {
+    // Regression: EOF used to reach eofReceived while reading was paused; the default then
+    // closed the connection and the held lines were lost.
+    const got: string[] = [];
+    const ended = deferred<void>();
+    class PauseEachLine extends LineReceiver {
+      override delimiter = Buffer.from('\n');
+      override lineReceived(line: Buffer): void {
+        got.push(line.toString());
+        this.transport.pauseProducing();
+        setImmediate(() => this.transport.resumeProducing());
+      }
+      override eofReceived(): void {
+        got.push(`EOF reading=${String(this.transport.isReading())}`);
+        ended.resolve();
+      }
+    }
+    const reactor = newReactor();
+    const port = cleanup.port(await reactor.listenTCP(0, Factory.forProtocol(PauseEachLine), { interface: '127.0.0.1' }));
+    const client = await rawConnect((port.getHost() as TCPAddress).port, cleanup);
+    client.end('a\nb\nc\n');
+    await ended.promise;
+    expect(got).to.deep.equal(['a', 'b', 'c', 'EOF reading=true']);
+  });
+
   it('closes the connection on an over-long line, after replies already written', async () => {
     cleanup.captureLog();
     class Echo extends LineReceiver {

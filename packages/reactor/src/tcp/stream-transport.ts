@@ -108,6 +108,8 @@ export class StreamTransport implements ITCPTransport {
   #abortReason: Error | undefined;
   #socketError: Error | undefined;
   #reading = true;
+  /** The peer's EOF arrived while reading was paused; delivered on resume. */
+  #eofPending = false;
   #tlsPending = false;
 
   #producer: IPushProducer | IPullProducer | undefined;
@@ -136,6 +138,16 @@ export class StreamTransport implements ITCPTransport {
   };
   readonly #onEnd = (): void => {
     if (this.#dead) return;
+    // The peer's EOF comes after everything it sent: while reading is paused the protocol may
+    // still hold some of that (LineReceiver's buffered lines), so EOF waits for resumeProducing.
+    if (!this.#reading) {
+      this.#eofPending = true;
+      return;
+    }
+    this.#deliverEof();
+  };
+  #deliverEof(): void {
+    this.#eofPending = false;
     let keep: boolean | void = false;
     try {
       keep = this.#protocol.eofReceived?.();
@@ -145,7 +157,7 @@ export class StreamTransport implements ITCPTransport {
     }
     // Without half-close (TLS) the socket cannot stay open for writing whatever the protocol says.
     if (keep !== true || !this.canWriteEof()) this.loseConnection();
-  };
+  }
   readonly #onError = (err: Error): void => {
     this.#socketError ??= err;
   };
@@ -422,6 +434,7 @@ export class StreamTransport implements ITCPTransport {
     this.#reading = true;
     if (this.#protocol.readingResumed !== undefined) this.#call('readingResumed', () => this.#protocol.readingResumed!());
     // The protocol may have paused again while delivering what it held.
+    if (this.#reading && this.#eofPending && !this.#dead) this.#deliverEof();
     if (this.#reading && !this.#dead && !this.#tlsPending) this.#socket.resume();
   }
 

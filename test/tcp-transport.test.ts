@@ -1,15 +1,6 @@
 import { expect } from 'chai';
 import type * as net from 'node:net';
-import {
-  ConnectionAborted,
-  ConnectionDone,
-  TorsionRangeError,
-  TorsionTypeError,
-  WriteAfterEofError,
-  type IListeningPort,
-  type Reactor,
-  type TCPAddress,
-} from '@torsion/reactor';
+import { ConnectionAborted, ConnectionDone, TorsionRangeError, TorsionTypeError, WriteAfterEofError, type IListeningPort, type Reactor, type TCPAddress, WriteAfterCloseError } from '@torsion/reactor';
 import { Factory, Protocol } from '@torsion/protocols';
 import {
   Cleanup,
@@ -145,6 +136,8 @@ describe('TCP transport over real sockets', () => {
     const reason = await p.lost.promise;
     expect(reason).to.be.instanceOf(ConnectionDone);
     expect(p.connected).to.equal(false);
+    // Once connectionLost has run, a write is a stale reference: a typed error says so.
+    expect(() => p.transport.write('too late')).to.throw(WriteAfterCloseError, /127\.0\.0\.1:\d+.*connectionLost\(\) has run/);
   });
 
   it('abortConnection() drops buffered data and reports ConnectionAborted', async () => {

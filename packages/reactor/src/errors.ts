@@ -317,6 +317,26 @@ export class WriteAfterEofError extends TorsionError {
 }
 
 /**
+ * `write()` on a connection whose `connectionLost` has already run: the code holds a stale
+ * reference. (Writes while the connection is merely closing, after `loseConnection()` or
+ * `abortConnection()`, are dropped silently instead, as a write racing a close is normal.)
+ *
+ * @example
+ * ```ts
+ * protocol.transport.loseConnection();
+ * // ... later, after protocol.connectionLost() has run:
+ * protocol.transport.write('hello?'); // throws WriteAfterCloseError
+ * ```
+ */
+export class WriteAfterCloseError extends TorsionError {
+  constructor(
+    message = 'Cannot write: this connection is closed and its connectionLost() has run. Stop writing to it there (remove it from any broadcast list).',
+  ) {
+    super('ERR_WRITE_AFTER_CLOSE', message);
+  }
+}
+
+/**
  * `registerProducer()` while another producer is registered.
  *
  * @example

@@ -97,21 +97,10 @@ export class FeedAfterEofError extends TorsionError {
   }
 }
 
-/**
- * `write()` (or `writeLines()`, `writeEof()`) on a `StreamWriter` after `close()`.
- *
- * @example
- * ```ts
- * writer.write('bye\n');
- * writer.close();
- * writer.write('more');   // throws WriteAfterCloseError
- * ```
- */
-export class WriteAfterCloseError extends TorsionError {
-  constructor(method = 'write') {
-    super('ERR_WRITE_AFTER_CLOSE', `${method}() was called after close(): this StreamWriter is closed; open a new connection to send more.`);
-  }
-}
+// `write()` (or `writeLines()`, `writeEof()`) on a `StreamWriter` after `close()` throws the
+// reactor's WriteAfterCloseError (the same class a transport throws after connectionLost), so one
+// `instanceof` check covers both.
+export { WriteAfterCloseError } from '@torsion/reactor';
 
 /**
  * A pending operation (a connect, a read) was cancelled through its `AbortSignal`. Like Node's

@@ -18,6 +18,7 @@ import {
   ProducerAlreadyRegistered,
   TorsionRangeError,
   TorsionTypeError,
+  WriteAfterCloseError,
   WriteAfterEofError,
 } from '../errors.js';
 import { log } from '../log.js';
@@ -219,7 +220,8 @@ export class StreamTransport implements ITCPTransport {
   write(data: Data): void {
     if (this.#disconnecting || this.#dead || this.#eofWritten) {
       if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
-      return; // after loseConnection()/abortConnection(): dropped, as documented
+      if (this.#lost) throw this.#writeAfterClose();
+      return; // closing, after loseConnection()/abortConnection(): dropped, as documented
     }
     let buf: Uint8Array;
     if (typeof data === 'string') buf = Buffer.from(data, 'utf8');
@@ -370,6 +372,12 @@ export class StreamTransport implements ITCPTransport {
 
   canWriteEof(): boolean {
     return this.#options.kind !== 'TLS' && !(this.#socket as Partial<TLSSocket>).encrypted;
+  }
+
+  #writeAfterClose(): WriteAfterCloseError {
+    return new WriteAfterCloseError(
+      `Cannot write to ${describeAddress(this.#options.peer)}: the connection is closed and its connectionLost() has run. Stop writing to it there (remove it from any broadcast list).`,
+    );
   }
 
   #closeGracefully(): Promise<void> {

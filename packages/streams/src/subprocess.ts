@@ -19,6 +19,13 @@ export interface SubprocessOptions {
  * A child process with streams on its pipes: asyncio's `Process`. Read `stdout`/`stderr` while
  * the child runs: a reader stops reading its pipe above twice its limit, so a child that writes
  * much more than that blocks until you read (use {@link communicate} to do it all at once).
+ *
+ * @example
+ * ```ts
+ * const child = await createSubprocess('sort', []);
+ * const [out] = await child.communicate('b\na\n');
+ * console.log(out.toString(), await child.wait());   // 'a\nb\n' 0
+ * ```
  */
 export class Subprocess {
   /** The child's stdin: write to it, `close()` it (EOF for the child). */

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import {
   ConnectFailedError,
+  ConnectionAborted,
   ConnectionDone,
+  ConnectionLost,
   NotSupportedError,
   type ITCPTransport,
   type Reactor,
@@ -83,6 +85,37 @@ describe('TLS transports', () => {
     expect(String((reason.cause as { code?: string }).code)).to.match(/SELF_SIGNED|UNABLE_TO_VERIFY/);
     expect(client.protocols).to.have.length(0);
   });
+
+  async function tlsPair(): Promise<{ s: Recorder; c: Recorder; client: RecordingClientFactory<Recorder> }> {
+    const server = new RecordingFactory(() => new Recorder());
+    const port = cleanup.port(await reactor.listenSSL(0, server, { key: cert.key, cert: cert.cert }, { interface: '127.0.0.1' }));
+    const client = new RecordingClientFactory(() => new Recorder());
+    cleanup.connector(reactor.connectSSL('127.0.0.1', (port.getHost() as TLSAddress).port, client, { ca: cert.cert, servername: 'localhost' }));
+    const c = await firstProtocol(client);
+    await c.made.promise;
+    const s = await server.nextProtocol(0);
+    await s.made.promise;
+    return { s, c, client };
+  }
+
+  for (const aborter of ['server', 'client'] as const) {
+    it(`a ${aborter} abortConnection() resets the TCP connection under TLS: ConnectionLost at the other end`, async () => {
+      const { s, c, client } = await tlsPair();
+      // Data through first, so the reset is not confused with a failed handshake.
+      c.transport.write('ping');
+      await s.receivedAtLeast(4);
+      const [self, other] = aborter === 'server' ? [s, c] : [c, s];
+      self.transport.write('dropped');
+      self.transport.abortConnection();
+      expect(await self.lost.promise).to.be.instanceOf(ConnectionAborted);
+      const reason = await other.lost.promise;
+      expect(reason).to.be.instanceOf(ConnectionLost);
+      expect((reason.cause as { code?: string }).code).to.equal('ECONNRESET');
+      expect(other.received().toString()).to.equal(aborter === 'server' ? '' : 'ping');
+      await client.stopped.promise;
+      expect(self.events.filter((e) => e === 'connectionLost')).to.have.length(1);
+    });
+  }
 
   it('startTLS() upgrades a TCP connection in place, sending earlier writes in clear first', async () => {
     class StartTLSServer extends Recorder {

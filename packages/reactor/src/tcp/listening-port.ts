@@ -3,6 +3,7 @@ import * as tls from 'node:tls';
 import type { Address, IListeningPort, IProtocol, IProtocolFactory, TLSOptions } from '../interfaces.js';
 import { log } from '../log.js';
 import { describeAddress, hostAddress, peerAddress, type StreamKind } from './addresses.js';
+import { TcpSocketIndex } from './reset.js';
 import { listenErrorFrom } from './system-errors.js';
 import { StreamTransport, type TransportReactor } from './stream-transport.js';
 
@@ -51,7 +52,10 @@ export class ListeningPort implements IListeningPort {
     const common = { allowHalfOpen: spec.kind !== 'TLS', noDelay: spec.kind !== 'UNIX' };
     if (spec.kind === 'TLS') {
       this.#server = tls.createServer({ ...spec.tls, ...common });
-      this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#accept(socket));
+      // Remember the TCP socket under each TLS one, for abortConnection() to reset.
+      const tcpSockets = new TcpSocketIndex();
+      this.#server.on('connection', (tcp: net.Socket) => tcpSockets.add(tcp));
+      this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#accept(socket, tcpSockets.take(socket)));
       this.#server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
         log.warn(`TLS handshake with ${socket.remoteAddress ?? 'a client'} failed: ${err.message}`, {
           port: this.#describe(),
@@ -127,7 +131,7 @@ export class ListeningPort implements IListeningPort {
     return this.#host === undefined ? '(not listening)' : describeAddress(this.#host);
   }
 
-  #accept(socket: net.Socket): void {
+  #accept(socket: net.Socket, tcpSocket?: net.Socket): void {
     const kind = this.#spec.kind;
     if (kind !== 'UNIX' && socket.remoteAddress === undefined) {
       socket.destroy(); // already reset by the peer before we saw it
@@ -151,6 +155,7 @@ export class ListeningPort implements IListeningPort {
       socket.destroy();
       return;
     }
-    new StreamTransport(this.#reactor, socket, protocol, { kind, peer, host, isServer: true }).start();
+    const options = { kind, peer, host, isServer: true, ...(tcpSocket === undefined ? {} : { tcpSocket }) };
+    new StreamTransport(this.#reactor, socket, protocol, options).start();
   }
 }

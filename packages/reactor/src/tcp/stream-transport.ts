@@ -22,6 +22,7 @@ import {
 import { log } from '../log.js';
 import type { ReactorResource } from '../reactor.js';
 import { describeAddress, type StreamKind } from './addresses.js';
+import { destroyWithReset } from './reset.js';
 import { upgradeToTLS } from './start-tls.js';
 
 /** What a transport needs from the reactor. */
@@ -38,6 +39,8 @@ export interface StreamTransportOptions {
   isServer: boolean;
   /** Told after the protocol's `connectionLost` (a connector forwards it to its factory). */
   onLost?: (reason: Error) => void;
+  /** TLS: the TCP socket under the TLS one, so that `abortConnection()` can reset it. */
+  tcpSocket?: Socket;
 }
 
 /** Above this many pending bytes a flush hands the chunks over as a vector instead of one copy. */
@@ -81,6 +84,8 @@ function asError(err: unknown): Error {
  */
 export class StreamTransport implements ITCPTransport {
   #socket: Socket;
+  /** The TCP socket the bytes travel over (under TLS, the one beneath); none for UNIX. */
+  readonly #tcp: Socket | undefined;
   readonly #protocol: IProtocol;
   readonly #options: StreamTransportOptions;
   readonly #reactor: TransportReactor;
@@ -155,6 +160,7 @@ export class StreamTransport implements ITCPTransport {
   constructor(reactor: TransportReactor, socket: Socket, protocol: IProtocol, options: StreamTransportOptions) {
     this.#reactor = reactor;
     this.#socket = socket;
+    this.#tcp = options.kind === 'UNIX' ? undefined : options.kind === 'TCP' ? socket : options.tcpSocket;
     this.#protocol = protocol;
     this.#options = options;
   }
@@ -331,7 +337,8 @@ export class StreamTransport implements ITCPTransport {
     this.#dead = true;
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#socket.destroy();
+    // A reset, not a FIN: the peer must be able to tell a cut-off stream from a finished one.
+    destroyWithReset(this.#socket, this.#tcp);
   }
 
   writeEof(): void {

@@ -1,0 +1,55 @@
+import type { Socket } from 'node:net';
+
+/**
+ * Destroy `socket` so that the peer sees its connection *reset* (a TCP RST), not a clean end:
+ * that is how an aborted stream stays distinguishable from a complete one at the other side.
+ *
+ * `tcp` is the plain TCP socket the bytes travel over: the socket itself for TCP, the socket
+ * under it for TLS (a TLS socket cannot be reset itself, its handle is not a TCP one). A UNIX
+ * socket has no reset at all, so it is destroyed normally (the peer sees an end of stream).
+ *
+ * @internal
+ */
+export function destroyWithReset(socket: Socket, tcp: Socket | undefined): void {
+  if (tcp !== undefined && !tcp.destroyed) {
+    try {
+      tcp.resetAndDestroy();
+    } catch {
+      // Not a TCP handle after all: the plain destroy below is all there is.
+    }
+  }
+  if (!socket.destroyed) socket.destroy();
+}
+
+/** `remote|port|local|port`: the key of a TCP connection, the same seen from either socket. */
+function connectionKey(socket: Socket): string {
+  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? 0}|${socket.localAddress ?? ''}|${socket.localPort ?? 0}`;
+}
+
+/**
+ * Pairs the TLS sockets a `tls.Server` hands out with the TCP sockets under them, through
+ * public events only: the server's `'connection'` gives the TCP socket, `'secureConnection'`
+ * the TLS one, and both report the same addresses. An entry lives until it is taken or its
+ * socket closes (a failed handshake), so nothing accumulates.
+ *
+ * @internal
+ */
+export class TcpSocketIndex {
+  readonly #byKey = new Map<string, Socket>();
+
+  add(tcp: Socket): void {
+    if (tcp.remoteAddress === undefined) return; // already gone
+    const key = connectionKey(tcp);
+    this.#byKey.set(key, tcp);
+    tcp.once('close', () => {
+      if (this.#byKey.get(key) === tcp) this.#byKey.delete(key);
+    });
+  }
+
+  take(tlsSocket: Socket): Socket | undefined {
+    const key = connectionKey(tlsSocket);
+    const tcp = this.#byKey.get(key);
+    if (tcp !== undefined) this.#byKey.delete(key);
+    return tcp;
+  }
+}

@@ -15,7 +15,16 @@ export function destroyWithReset(socket: Socket, tcp: Socket | undefined): void 
     try {
       tcp.resetAndDestroy();
     } catch {
-      // Not a TCP handle after all: the plain destroy below is all there is.
+      tcp.destroy(); // not a TCP handle after all: a plain close is all there is
+    }
+    if (tcp !== socket) {
+      // The TLS socket closes by itself once the TCP socket under it is gone. Destroying it in
+      // the same tick as the reset crashes Node 20 (a segfault) when that tick is inside a TLS
+      // callback (a handshake completing), so this later destroy is only a guard.
+      setImmediate(() => {
+        if (!socket.destroyed) socket.destroy();
+      });
+      return;
     }
   }
   if (!socket.destroyed) socket.destroy();

@@ -118,6 +118,27 @@ describe('TLS transports', () => {
     });
   }
 
+  for (const side of ['server', 'client'] as const) {
+    it(`a ${side} aborting in connectionMade, straight from the handshake, resets without crashing`, async () => {
+      cleanup.captureLog();
+      class AbortAtOnce extends Recorder {
+        override connectionMade(): void {
+          super.connectionMade();
+          this.transport.abortConnection();
+        }
+      }
+      const server = new RecordingFactory(() => (side === 'server' ? new AbortAtOnce() : new Recorder()));
+      const port = cleanup.port(await reactor.listenSSL(0, server, { key: cert.key, cert: cert.cert }, { interface: '127.0.0.1' }));
+      const client = new RecordingClientFactory(() => (side === 'client' ? new AbortAtOnce() : new Recorder()));
+      cleanup.connector(reactor.connectSSL('127.0.0.1', (port.getHost() as TLSAddress).port, client, { ca: cert.cert, servername: 'localhost' }));
+      const c = await firstProtocol(client);
+      expect(await c.lost.promise).to.be.instanceOf(side === 'client' ? ConnectionAborted : ConnectionLost);
+      // (A client's reset usually reaches the server before its side of the handshake is done:
+      // the server then logs a failed handshake and builds no protocol.)
+      if (side === 'server') expect(await (await server.nextProtocol(0)).lost.promise).to.be.instanceOf(ConnectionAborted);
+    });
+  }
+
   it('startTLS() upgrades a TCP connection in place, sending earlier writes in clear first', async () => {
     class StartTLSServer extends Recorder {
       upgraded = false;

@@ -25,7 +25,7 @@ function testFiles(target) {
 const targets = args.length > 0 ? args.map((a) => path.resolve(a)) : [
   ...listDirs('packages', 'dist-test'),
   ...listDirs('examples', 'dist/test'),
-  ...(fs.existsSync(path.join(root, 'test/dist')) ? [path.join(root, 'test/dist')] : []),
+  ...['test/dist', 'bench/dist/test'].map((d) => path.join(root, d)).filter((d) => fs.existsSync(d)),
 ];
 const files = [...new Set(targets.flatMap(testFiles))].sort();
 if (files.length === 0) {

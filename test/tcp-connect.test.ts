@@ -13,7 +13,7 @@ import {
   type TCPAddress,
 } from '@torsion/reactor';
 import { ClientFactory, Factory } from '@torsion/protocols';
-import { Cleanup, Echo, Recorder, RecordingClientFactory, newReactor } from './support/tcp-helpers.js';
+import { Cleanup, Echo, Recorder, RecordingClientFactory, deferred, newReactor } from './support/tcp-helpers.js';
 
 /** A client protocol that says hello, waits for the echo, and closes. */
 class Hello extends Recorder {
@@ -280,6 +280,86 @@ describe('TCP connectTCP', () => {
     const errors = cleanup.logged.filter((e) => e.level === 'error');
     expect(errors).to.have.length(1);
     expect(errors[0]!.fields).to.include({ peer: `127.0.0.1:${port}` });
+  });
+
+  it('logs a clientConnectionFailed() that throws after buildProtocol refused, and stops the factory', async () => {
+    const port = await echoServer();
+    cleanup.captureLog();
+    const events: string[] = [];
+    const failed = new Promise<Error>((resolve) => {
+      class Refusing extends ClientFactory {
+        override buildProtocol(): null {
+          return null;
+        }
+        override clientConnectionFailed(_c: IConnector, reason: Error): void {
+          events.push('clientConnectionFailed');
+          resolve(reason);
+          throw new Error('factory bug');
+        }
+        override stopFactory(): void {
+          events.push('stopFactory');
+        }
+      }
+      reactor.connectTCP('127.0.0.1', port, new Refusing());
+    });
+    // Before the fix the throw escaped the socket's 'connect' event: an uncaught exception.
+    expect((await failed).message).to.contain('refused to build a protocol');
+    await new Promise((r) => setImmediate(r));
+    expect(events).to.deep.equal(['clientConnectionFailed', 'stopFactory']);
+    expect(cleanup.logged.filter((e) => e.level === 'error').map((e) => e.message).join()).to.contain('clientConnectionFailed() threw');
+  });
+
+  it('a startedConnecting() that throws fails connectTCP() with its error and leaves the factory stopped', async () => {
+    const port = await echoServer();
+    const boom = new Error('startedConnecting bug');
+    const events: string[] = [];
+    class Broken extends ClientFactory {
+      override startFactory(): void {
+        events.push('startFactory');
+      }
+      override stopFactory(): void {
+        events.push('stopFactory');
+      }
+      override startedConnecting(): void {
+        throw boom;
+      }
+    }
+    const factory = new Broken();
+    // Before the fix the factory stayed started (numPorts 1, no stopFactory) behind a connector
+    // stuck in 'connecting' with no socket.
+    expect(() => reactor.connectTCP('127.0.0.1', port, factory)).to.throw(boom);
+    expect(events).to.deep.equal(['startFactory', 'stopFactory']);
+    expect(factory.numPorts).to.equal(0);
+  });
+
+  it('a startFactory() that throws on a reconnect leaves the connector disconnected, not stuck connecting', async () => {
+    const port = await closedPort();
+    let starts = 0;
+    const failed = deferred<IConnector>();
+    class Flaky extends ClientFactory {
+      override startFactory(): void {
+        starts++;
+        if (starts === 2) throw new Error('startFactory bug');
+      }
+      override clientConnectionFailed(connector: IConnector): void {
+        failed.resolve(connector);
+      }
+    }
+    const factory = new Flaky();
+    reactor.connectTCP('127.0.0.1', port, factory);
+    const connector = await failed.promise;
+    await new Promise((r) => setImmediate(r)); // the factory is stopped after the failure
+    expect(factory.numPorts).to.equal(0);
+    // What a ReconnectingClientFactory's retry does: connect() again, which restarts the factory.
+    expect(() => connector.connect()).to.throw('startFactory bug');
+    expect(connector.state).to.equal('disconnected');
+    expect(factory.numPorts).to.equal(0);
+    // Before the fix it stayed 'connecting' with no socket, and every later connect() was refused.
+    factory.startFactory = () => {};
+    const again = deferred<IConnector>();
+    factory.clientConnectionFailed = (c) => again.resolve(c);
+    connector.connect();
+    expect(await again.promise).to.equal(connector);
   });
 
   it('works over IPv6 loopback where the system has it', async function () {

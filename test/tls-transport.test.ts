@@ -76,6 +76,23 @@ describe('TLS transports', () => {
     await client.stopped.promise;
   });
 
+  it('loseConnection() right after a large write delivers every byte before closing', async () => {
+    const big = pattern(4 * 1024 * 1024, 9);
+    class Sender extends Protocol {
+      override connectionMade(): void {
+        this.transport.write(big);
+        this.transport.write('end');
+        this.transport.loseConnection();
+      }
+    }
+    const port = cleanup.port(await reactor.listenSSL(0, Factory.forProtocol(Sender), { key: cert.key, cert: cert.cert }, { interface: '127.0.0.1' }));
+    const client = new RecordingClientFactory(() => new Recorder());
+    cleanup.connector(reactor.connectSSL('127.0.0.1', (port.getHost() as TLSAddress).port, client, { ca: cert.cert, servername: 'localhost' }));
+    const c = await firstProtocol(client);
+    expect(await c.lost.promise).to.be.instanceOf(ConnectionDone);
+    expect(c.received().equals(Buffer.concat([big, Buffer.from('end')]))).to.equal(true);
+  });
+
   it('fails to connect when the server certificate is not trusted', async () => {
     const port = cleanup.port(await reactor.listenSSL(0, Factory.forProtocol(Echo), { key: cert.key, cert: cert.cert }, { interface: '127.0.0.1' }));
     cleanup.captureLog();

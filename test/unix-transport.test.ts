@@ -82,6 +82,22 @@ describe('UNIX-domain sockets', () => {
     expect(p.events).to.deep.equal(['connectionMade', 'connectionLost']);
   });
 
+  it('loseConnection() right after a large write delivers every byte before closing', async () => {
+    const sock = path.join(dir, 'big.sock');
+    const big = Buffer.alloc(4 * 1024 * 1024, 7);
+    class Sender extends Recorder {
+      override connectionMade(): void {
+        super.connectionMade();
+        this.transport.write(big);
+        this.transport.write('end');
+        this.transport.loseConnection();
+      }
+    }
+    cleanup.port(await reactor.listenUNIX(sock, new RecordingFactory(() => new Sender())));
+    const got = await readToEnd(await rawUnix(sock));
+    expect(got.equals(Buffer.concat([big, Buffer.from('end')]))).to.equal(true);
+  });
+
   it('fails to connect where nothing listens', async () => {
     const factory = new RecordingClientFactory(() => new Recorder());
     reactor.connectUNIX(path.join(dir, 'nobody.sock'), factory);

@@ -5,8 +5,8 @@
  * @internal
  * @module
  */
-import type { Data } from '@torsion/reactor';
-import { TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
+import type { Data, ITransport } from '@torsion/reactor';
+import { log, TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -184,5 +184,41 @@ export class PartialLine {
       if (match) return len - j;
     }
     return -1;
+  }
+}
+
+/**
+ * Promises returned by async line handlers (`async lineReceived`), gathered so that a rejection
+ * is always reported and never left unhandled (which would end the Node process).
+ */
+export class HandlerPromises {
+  #list: Array<PromiseLike<unknown>> | undefined = undefined;
+
+  /** Keep `result` if it is a promise. */
+  add(result: unknown): void {
+    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+      (this.#list ??= []).push(result as PromiseLike<unknown>);
+    }
+  }
+
+  /**
+   * For `dataReceived` to return: the transport drops the connection with the rejection as
+   * reason, as for any protocol callback.
+   */
+  take(): Promise<void> | undefined {
+    const list = this.#list;
+    if (list === undefined) return undefined;
+    this.#list = undefined;
+    return Promise.all(list).then(() => undefined);
+  }
+
+  /** Outside `dataReceived` (lines delivered on resume): log a rejection and abort. */
+  report(owner: { logPrefix(): string; transport: ITransport }): void {
+    const all = this.take();
+    if (all === undefined) return;
+    all.catch((err: unknown) => {
+      log.error(`${owner.logPrefix()}: a line handler's promise rejected; dropping the connection.`, err);
+      (owner.transport as ITransport | undefined)?.abortConnection();
+    });
   }
 }

@@ -297,6 +297,47 @@ describe('LineReceiver', () => {
     }
   });
 
+  describe('async handlers', () => {
+    it('returns from dataReceived a promise that rejects when an async lineReceived or rawDataReceived rejects', async () => {
+      class Async extends LineReceiver {
+        override async lineReceived(line: Buffer): Promise<void> {
+          if (line.toString() === 'raw') this.setRawMode();
+          else throw new Error(`line ${line.toString()}`);
+        }
+        override async rawDataReceived(): Promise<void> {
+          throw new Error('raw');
+        }
+      }
+      const { p } = connected(new Async());
+      let caught: unknown;
+      await (p.dataReceived(Buffer.from('a\r\n')) as unknown as Promise<void>).catch((e: unknown) => (caught = e));
+      expect((caught as Error).message).to.equal('line a');
+      caught = undefined;
+      await (p.dataReceived(Buffer.from('raw\r\nxyz')) as unknown as Promise<void>).catch((e: unknown) => (caught = e));
+      expect((caught as Error).message).to.equal('raw');
+    });
+
+    it('logs and aborts when a line delivered on resume (outside dataReceived) rejects', async () => {
+      const { events, restore } = quietLog();
+      try {
+        class PauseThenFail extends LineReceiver {
+          override async lineReceived(line: Buffer): Promise<void> {
+            if (line.toString() === 'p') this.transport.pauseProducing();
+            else throw new Error('late');
+          }
+        }
+        const { p, t } = connected(new PauseThenFail());
+        void p.dataReceived(Buffer.from('p\r\nx\r\n'));
+        t.resumeProducing();
+        await new Promise((r) => setImmediate(r));
+        expect(t.aborted).to.equal(true);
+        expect(events.filter((e) => e.level === 'error').map((e) => (e.error as Error).message)).to.deep.equal(['late']);
+      } finally {
+        restore();
+      }
+    });
+  });
+
   describe('re-entrant input', () => {
     it('queues data received from inside lineReceived after the current chunk', () => {
       class Loop extends Lines {

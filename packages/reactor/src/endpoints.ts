@@ -11,6 +11,12 @@ import type {
 } from './interfaces.js';
 import type { Reactor } from './reactor.js';
 
+/**
+ * What endpoints need of a reactor: the listen and connect methods. The real `Reactor` and the
+ * test `MemoryReactor` both fit.
+ */
+export type EndpointReactor = Pick<Reactor, 'listenTCP' | 'connectTCP' | 'listenUNIX' | 'connectUNIX' | 'listenSSL' | 'connectSSL'>;
+
 /** Something that can listen with a factory: what {@link serverFromString} returns. */
 export interface IStreamServerEndpoint {
   listen(factory: IProtocolFactory): Promise<IListeningPort>;
@@ -147,7 +153,7 @@ function tlsClientOptions(p: Parsed, host: string, description: string): TLSOpti
  * const port = await serverFromString(reactor, 'tcp:8023:interface=127.0.0.1').listen(factory);
  * ```
  */
-export function serverFromString(reactor: Reactor, description: string): IStreamServerEndpoint {
+export function serverFromString(reactor: EndpointReactor, description: string): IStreamServerEndpoint {
   const p = parse(description);
   switch (p.kind) {
     case 'tcp': {
@@ -195,7 +201,7 @@ export function serverFromString(reactor: Reactor, description: string): IStream
  * const protocol = await clientFromString(reactor, 'tcp:host=127.0.0.1:port=8023').connect(factory);
  * ```
  */
-export function clientFromString(reactor: Reactor, description: string): IStreamClientEndpoint {
+export function clientFromString(reactor: EndpointReactor, description: string): IStreamClientEndpoint {
   const p = parse(description);
   switch (p.kind) {
     case 'tcp':

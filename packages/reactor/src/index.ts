@@ -15,5 +15,6 @@ export type { GatherOptions } from './gather-results.js';
 export { deferLater, LoopingCall } from './task.js';
 export { UDPPort } from './udp/udp-port.js';
 export { serverFromString, clientFromString } from './endpoints.js';
-export type { IStreamServerEndpoint, IStreamClientEndpoint } from './endpoints.js';
+export type { IStreamServerEndpoint, IStreamClientEndpoint, EndpointReactor } from './endpoints.js';
 export { ProcessTransport } from './process/process-transport.js';
+export { describeAddress as formatAddress } from './tcp/addresses.js';

@@ -1,6 +1,10 @@
 import type { Data, ExtraInfoName, ITransport, TLSOptions } from '@torsion/reactor';
 import { NotSupportedError, WriteAfterEofError } from '@torsion/reactor';
 import { WriteAfterCloseError } from './errors.js';
+
+function writeAfterClose(method: string): WriteAfterCloseError {
+  return new WriteAfterCloseError(`${method}() was called after close(): this StreamWriter is closed; open a new connection to send more.`);
+}
 import type { StreamReader } from './stream-reader.js';
 import type { StreamReaderProtocol } from './stream-reader-protocol.js';
 
@@ -51,14 +55,14 @@ export class StreamWriter {
 
   /** Queue `data` for sending (strings as UTF-8). Throws after {@link close} or {@link writeEof}. */
   write(data: Data): void {
-    if (this.#closing) throw new WriteAfterCloseError('write');
+    if (this.#closing) throw writeAfterClose('write');
     if (this.#eofWritten) throw new WriteAfterEofError();
     this.#transport.write(data);
   }
 
   /** Queue several chunks as one write. */
   writeLines(chunks: Iterable<Data>): void {
-    if (this.#closing) throw new WriteAfterCloseError('writeLines');
+    if (this.#closing) throw writeAfterClose('writeLines');
     if (this.#eofWritten) throw new WriteAfterEofError();
     this.#transport.writeSequence(chunks);
   }
@@ -76,7 +80,7 @@ export class StreamWriter {
 
   /** Close the write side after buffered data is sent (half-close); later writes throw. */
   writeEof(): void {
-    if (this.#closing) throw new WriteAfterCloseError('writeEof');
+    if (this.#closing) throw writeAfterClose('writeEof');
     if (this.#eofWritten) return;
     this.#eofWritten = true;
     this.#transport.writeEof();

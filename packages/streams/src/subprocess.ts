@@ -22,6 +22,13 @@ export interface SubprocessOptions {
  * process's output stops while either reader holds more than twice its limit, so a child that
  * writes much more than that blocks until you read (use {@link communicate} to do it all at
  * once).
+ *
+ * @example
+ * ```ts
+ * const child = await createSubprocess('sort', []);
+ * const [out] = await child.communicate('b\na\n');
+ * console.log(out.toString(), await child.wait());   // 'a\nb\n' 0
+ * ```
  */
 export class Subprocess {
   /** The child's stdin: write to it, `close()` it (EOF for the child). */

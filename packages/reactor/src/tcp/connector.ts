@@ -80,10 +80,22 @@ export class Connector implements IConnector {
     }
     this.#state = 'connecting';
     if (!this.#factoryStarted) {
+      try {
+        this.#factory.doStart();
+      } catch (err) {
+        this.#state = 'disconnected'; // a factory that cannot start makes no attempt
+        throw err;
+      }
       this.#factoryStarted = true;
-      this.#factory.doStart();
     }
-    this.#factory.startedConnecting(this);
+    try {
+      this.#factory.startedConnecting(this);
+    } catch (err) {
+      // No attempt was made: leave the connector and the factory as they were before.
+      this.#state = 'disconnected';
+      this.#maybeStopFactory();
+      throw err;
+    }
     if (this.#state !== 'connecting') return; // stopConnecting() from startedConnecting
     const attempt = ++this.#attempt;
     const socket = this.#open();
@@ -199,10 +211,12 @@ export class Connector implements IConnector {
       tcp?.destroy();
       this.#state = 'disconnected';
       this.#attempt++;
-      this.#factory.clientConnectionFailed(
-        this,
-        new ConnectFailedError(`The factory refused to build a protocol for ${describeAddress(peer)} (buildProtocol returned null or threw).`),
-      );
+      const reason = new ConnectFailedError(`The factory refused to build a protocol for ${describeAddress(peer)} (buildProtocol returned null or threw).`);
+      try {
+        this.#factory.clientConnectionFailed(this, reason);
+      } catch (err) {
+        log.error(`clientConnectionFailed() threw for ${describeAddress(this.#destination)}.`, err);
+      }
       this.#maybeStopFactory();
       return;
     }

@@ -2,6 +2,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Address, IListeningPort, IProtocol, IProtocolFactory, TLSOptions } from '../interfaces.js';
 import { log } from '../log.js';
+import { NotListeningError } from '../errors.js';
 import { describeAddress, hostAddress, peerAddress, type StreamKind } from './addresses.js';
 import { TcpSocketIndex } from './reset.js';
 import { listenErrorFrom } from './system-errors.js';
@@ -88,12 +89,19 @@ export class ListeningPort implements IListeningPort {
           spec.kind === 'UNIX' || typeof a === 'string' || a === null
             ? { type: 'UNIX', path: spec.path ?? String(a) }
             : { type: spec.kind, host: a.address, port: a.port };
+        try {
+          this.#factory.doStart();
+        } catch (err) {
+          // A factory that cannot start gets no port: close it and hand the error to the caller.
+          server.close();
+          reject(err);
+          return;
+        }
         this.#untrack = this.#reactor.track({
           kind: 'port',
           close: () => this.stopListening(),
           abort: () => void this.stopListening(),
         });
-        this.#factory.doStart();
         resolve(this);
       };
       server.once('error', onError);
@@ -104,7 +112,7 @@ export class ListeningPort implements IListeningPort {
   }
 
   getHost(): Address {
-    if (this.#host === undefined) throw new Error('getHost() called before the port listens: await listenTCP() first.');
+    if (this.#host === undefined) throw new NotListeningError('getHost() was called before the port listens: await listenTCP() first.');
     return this.#host;
   }
 

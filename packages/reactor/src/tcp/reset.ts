@@ -6,12 +6,17 @@ import type { Socket } from 'node:net';
  *
  * `tcp` is the plain TCP socket the bytes travel over: the socket itself for TCP, the socket
  * under it for TLS (a TLS socket cannot be reset itself, its handle is not a TCP one). A UNIX
- * socket has no reset at all, so it is destroyed normally (the peer sees an end of stream).
+ * socket has no reset at all, so it is destroyed normally (the peer sees an end of stream); nor
+ * does a socket whose `end()` has already sent everything (see below).
  *
  * @internal
  */
 export function destroyWithReset(socket: Socket, tcp: Socket | undefined): void {
-  if (tcp !== undefined && !tcp.destroyed) {
+  // No reset while the FIN of an end() may be in flight: Node then fails the reset and leaves
+  // the socket open for good. Once end() was called and nothing is left to write, that FIN is
+  // on its way anyway (the stream was complete), so close normally.
+  const finishing = socket.writableEnded && socket.writableLength === 0;
+  if (tcp !== undefined && !tcp.destroyed && !finishing) {
     try {
       tcp.resetAndDestroy();
     } catch {

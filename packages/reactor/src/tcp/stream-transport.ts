@@ -18,6 +18,8 @@ import {
   ProducerAlreadyRegistered,
   TLSHandshakeError,
   TorsionRangeError,
+  TorsionTypeError,
+  WriteAfterCloseError,
   WriteAfterEofError,
 } from '../errors.js';
 import { log } from '../log.js';
@@ -63,6 +65,12 @@ function isThenable(value: unknown): value is Thenable {
 function handled<T>(p: Promise<T>): Promise<T> {
   p.catch(() => {});
   return p;
+}
+
+function notBytes(data: unknown): TorsionTypeError {
+  return new TorsionTypeError(
+    `write() takes a Uint8Array (Buffer) or a string, not ${data === null ? 'null' : typeof data}: convert the value to bytes first.`,
+  );
 }
 
 function asError(err: unknown): Error {
@@ -113,6 +121,8 @@ export class StreamTransport implements ITCPTransport {
   #abortReason: Error | undefined;
   #socketError: Error | undefined;
   #reading = true;
+  /** The peer's EOF arrived while reading was paused; delivered on resume. */
+  #eofPending = false;
   #tlsPending = false;
   /** Settles `startTLS()`'s promise: set from the call until the handshake ends either way. */
   #handshake: { resolve: () => void; reject: (err: Error) => void } | undefined;
@@ -147,6 +157,16 @@ export class StreamTransport implements ITCPTransport {
       this.#abort(new TLSHandshakeError(`${describeAddress(this.#options.peer)} closed the connection during the TLS handshake: check that it starts TLS too.`));
       return;
     }
+    // The peer's EOF comes after everything it sent: while reading is paused the protocol may
+    // still hold some of that (LineReceiver's buffered lines), so EOF waits for resumeProducing.
+    if (!this.#reading) {
+      this.#eofPending = true;
+      return;
+    }
+    this.#deliverEof();
+  };
+  #deliverEof(): void {
+    this.#eofPending = false;
     let keep: boolean | void = false;
     try {
       keep = this.#protocol.eofReceived?.();
@@ -156,7 +176,7 @@ export class StreamTransport implements ITCPTransport {
     }
     // Without half-close (TLS) the socket cannot stay open for writing whatever the protocol says.
     if (keep !== true || !this.canWriteEof()) this.loseConnection();
-  };
+  }
   readonly #onError = (err: Error): void => {
     this.#socketError ??= err;
   };
@@ -219,9 +239,13 @@ export class StreamTransport implements ITCPTransport {
   write(data: Data): void {
     if (this.#disconnecting || this.#dead || this.#eofWritten) {
       if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
-      return; // after loseConnection()/abortConnection(): dropped, as documented
+      if (this.#lost) throw this.#writeAfterClose();
+      return; // closing, after loseConnection()/abortConnection(): dropped, as documented
     }
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let buf: Uint8Array;
+    if (typeof data === 'string') buf = Buffer.from(data, 'utf8');
+    else if (data instanceof Uint8Array) buf = data;
+    else throw notBytes(data); // queued, it would throw later in the flush, outside any callback
     const n = buf.byteLength;
     if (n === 0) return;
     this.#pending.push(buf);
@@ -370,6 +394,12 @@ export class StreamTransport implements ITCPTransport {
     return this.#options.kind !== 'TLS' && !(this.#socket as Partial<TLSSocket>).encrypted;
   }
 
+  #writeAfterClose(): WriteAfterCloseError {
+    return new WriteAfterCloseError(
+      `Cannot write to ${describeAddress(this.#options.peer)}: the connection is closed and its connectionLost() has run. Stop writing to it there (remove it from any broadcast list).`,
+    );
+  }
+
   #closeGracefully(): Promise<void> {
     if (this.#lost) return Promise.resolve();
     const done = new Promise<void>((resolve) => {
@@ -439,6 +469,7 @@ export class StreamTransport implements ITCPTransport {
     this.#reading = true;
     if (this.#protocol.readingResumed !== undefined) this.#call('readingResumed', () => this.#protocol.readingResumed!());
     // The protocol may have paused again while delivering what it held.
+    if (this.#reading && this.#eofPending && !this.#dead) this.#deliverEof();
     if (this.#reading && !this.#dead && !this.#tlsPending) this.#socket.resume();
   }
 

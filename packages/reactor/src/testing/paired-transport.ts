@@ -13,6 +13,7 @@ import {
   ConnectionDone,
   ConnectionLost,
   ProducerAlreadyRegistered,
+  WriteAfterCloseError,
   WriteAfterEofError,
 } from '../errors.js';
 import { resolveWriteBufferLimits, toBuffer } from './string-transport.js';
@@ -92,6 +93,7 @@ export class PairedTransport implements ITCPTransport {
 
   /** Queue bytes for the peer. Dropped once disconnecting; `WriteAfterEofError` after `writeEof()`. */
   write(data: Data): void {
+    if (this.#lostReason !== undefined) throw new WriteAfterCloseError();
     if (this.#disconnecting) return;
     if (this.#eofWritten) throw new WriteAfterEofError();
     const buf = toBuffer(data);

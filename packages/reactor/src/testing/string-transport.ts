@@ -15,6 +15,7 @@ import {
   ProducerAlreadyRegistered,
   TorsionRangeError,
   TorsionTypeError,
+  WriteAfterCloseError,
   WriteAfterEofError,
 } from '../errors.js';
 
@@ -308,6 +309,12 @@ export class StringTransportWithDisconnection extends StringTransport {
   constructor(options: StringTransportOptions = {}) {
     super(options);
     this.#onConnectionLost = options.onConnectionLost;
+  }
+
+  /** As {@link StringTransport.write}, and `WriteAfterCloseError` once `connectionLost` was delivered. */
+  override write(data: Data): void {
+    if (this.lostReason !== undefined) throw new WriteAfterCloseError();
+    super.write(data);
   }
 
   override loseConnection(): void {

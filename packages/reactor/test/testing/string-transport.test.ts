@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  ConnectionAborted, ConnectionDone, ProducerAlreadyRegistered, TorsionRangeError, TorsionTypeError, WriteAfterEofError,
+  ConnectionAborted, ConnectionDone, ProducerAlreadyRegistered, TorsionRangeError, TorsionTypeError, WriteAfterCloseError, WriteAfterEofError,
 } from '@torsion/reactor';
 import type { IProtocol, IPushProducer, ITransport } from '@torsion/reactor';
 import { StringTransport, StringTransportWithDisconnection } from '@torsion/reactor/testing';
@@ -240,6 +240,18 @@ describe('StringTransportWithDisconnection', () => {
     expect(p.lost).to.have.length(1);
     expect(p.lost[0]).to.be.instanceOf(ConnectionAborted);
     expect(t.aborted).to.equal(true);
+  });
+
+  it('refuses a write once connectionLost has run, as a real transport does', () => {
+    const t = new StringTransportWithDisconnection();
+    t.connect(new Held());
+    t.loseConnection();
+    expect(() => t.write('late')).to.throw(WriteAfterCloseError);
+    // A plain StringTransport never delivers connectionLost, so it only drops the write.
+    const plain = new StringTransport();
+    plain.loseConnection();
+    plain.write('dropped');
+    expect(plain.value().length).to.equal(0);
   });
 });
 

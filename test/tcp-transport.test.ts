@@ -184,6 +184,26 @@ describe('TCP transport over real sockets', () => {
     expect(p.events).to.deep.equal(['connectionMade', 'connectionLost']);
   });
 
+  it('abortConnection() right after writeEof() or loseConnection() has sent everything still ends the connection', async () => {
+    // A reset is impossible while the FIN is in flight (Node would leave the socket open for
+    // good); the abort then closes normally.
+    for (const first of ['writeEof', 'loseConnection'] as const) {
+      for (const wait of [false, true]) {
+        const { factory, portNumber } = await serve(() => new Recorder());
+        const client = await rawConnect(portNumber, cleanup);
+        client.on('error', () => {});
+        const p = await factory.nextProtocol(0);
+        await p.made.promise;
+        p.transport.write('all of it');
+        p.transport[first]();
+        if (wait) await new Promise((r) => setImmediate(r));
+        p.transport.abortConnection(); // before connectionLost has run: it is the reason
+        expect(await p.lost.promise).to.be.instanceOf(ConnectionAborted);
+        await closed(client);
+      }
+    }
+  });
+
   for (const aborter of ['server', 'client'] as const) {
     it(`a ${aborter} abortConnection() is ConnectionLost at the other end (reactor on both ends), ConnectionAborted at its own`, async () => {
       const { factory, portNumber } = await serve(() => new Recorder());

@@ -135,6 +135,18 @@ describe('TLS transports', () => {
     });
   }
 
+  it('abortConnection() right after loseConnection() ends a TLS connection too', async () => {
+    for (const wait of [false, true]) {
+      const { s, c } = await tlsPair();
+      s.transport.write('bye');
+      s.transport.loseConnection();
+      if (wait) await new Promise((r) => setImmediate(r));
+      s.transport.abortConnection();
+      expect(await s.lost.promise).to.be.instanceOf(ConnectionAborted);
+      expect(await c.lost.promise).to.be.instanceOf(Error);
+    }
+  });
+
   for (const side of ['server', 'client'] as const) {
     it(`a ${side} aborting in connectionMade, straight from the handshake, resets without crashing`, async () => {
       cleanup.captureLog();

@@ -1,11 +1,23 @@
 import { expect } from 'chai';
-import type * as net from 'node:net';
-import { ConnectionAborted, ConnectionDone, TorsionRangeError, TorsionTypeError, WriteAfterEofError, type IListeningPort, type Reactor, type TCPAddress, WriteAfterCloseError } from '@torsion/reactor';
+import * as net from 'node:net';
+import {
+  ConnectionAborted,
+  ConnectionDone,
+  ConnectionLost,
+  TorsionRangeError,
+  TorsionTypeError,
+  WriteAfterCloseError,
+  WriteAfterEofError,
+  type IListeningPort,
+  type Reactor,
+  type TCPAddress,
+} from '@torsion/reactor';
 import { Factory, Protocol } from '@torsion/protocols';
 import {
   Cleanup,
   Echo,
   Recorder,
+  RecordingClientFactory,
   RecordingFactory,
   closed,
   deferred,
@@ -30,6 +42,14 @@ describe('TCP transport over real sockets', () => {
     const factory = new RecordingFactory(make);
     const port = cleanup.port(await reactor.listenTCP(0, factory, { interface: '127.0.0.1' }));
     return { port, factory, portNumber: (port.getHost() as TCPAddress).port };
+  }
+
+  async function firstProtocol<P extends Protocol>(factory: RecordingClientFactory<P>): Promise<P> {
+    while (factory.protocols.length === 0) {
+      const failed = await Promise.race([factory.failed.promise, new Promise<undefined>((r) => setImmediate(() => r(undefined)))]);
+      if (failed !== undefined) throw failed;
+    }
+    return factory.protocols[0]!;
   }
 
   it('echoes bytes back over a real connection', async () => {
@@ -140,21 +160,74 @@ describe('TCP transport over real sockets', () => {
     expect(() => p.transport.write('too late')).to.throw(WriteAfterCloseError, /127\.0\.0\.1:\d+.*connectionLost\(\) has run/);
   });
 
-  it('abortConnection() drops buffered data and reports ConnectionAborted', async () => {
+  it('abortConnection() drops buffered data, resets the connection, and reports ConnectionAborted', async () => {
     const { factory, portNumber } = await serve(() => new Recorder());
     const client = await rawConnect(portNumber, cleanup);
     const received: Buffer[] = [];
+    const errors: Error[] = [];
+    let ended = false;
     client.on('data', (c: Buffer) => received.push(c));
-    client.on('error', () => {});
+    client.on('error', (err: Error) => errors.push(err));
+    client.on('end', () => (ended = true));
     const p = await factory.nextProtocol(0);
     await p.made.promise;
     p.transport.write('never sent');
     p.transport.abortConnection();
+    expect(p.events).to.deep.equal(['connectionMade']); // connectionLost comes later, not from inside the call
     const reason = await p.lost.promise;
     expect(reason).to.be.instanceOf(ConnectionAborted);
     await closed(client);
     expect(Buffer.concat(received).toString()).to.equal('');
+    // A reset, not an end of stream: the peer can tell the stream was cut off.
+    expect(ended).to.equal(false);
+    expect(errors.map((e) => (e as { code?: string }).code)).to.deep.equal(['ECONNRESET']);
+    expect(p.events).to.deep.equal(['connectionMade', 'connectionLost']);
   });
+
+  it('abortConnection() right after writeEof() or loseConnection() has sent everything still ends the connection', async () => {
+    // A reset is impossible while the FIN is in flight (Node would leave the socket open for
+    // good); the abort then closes normally.
+    for (const first of ['writeEof', 'loseConnection'] as const) {
+      for (const wait of [false, true]) {
+        const { factory, portNumber } = await serve(() => new Recorder());
+        const client = await rawConnect(portNumber, cleanup);
+        client.on('error', () => {});
+        const p = await factory.nextProtocol(0);
+        await p.made.promise;
+        p.transport.write('all of it');
+        p.transport[first]();
+        if (wait) await new Promise((r) => setImmediate(r));
+        p.transport.abortConnection(); // before connectionLost has run: it is the reason
+        expect(await p.lost.promise).to.be.instanceOf(ConnectionAborted);
+        await closed(client);
+      }
+    }
+  });
+
+  for (const aborter of ['server', 'client'] as const) {
+    it(`a ${aborter} abortConnection() is ConnectionLost at the other end (reactor on both ends), ConnectionAborted at its own`, async () => {
+      const { factory, portNumber } = await serve(() => new Recorder());
+      const client = new RecordingClientFactory(() => new Recorder());
+      cleanup.connector(reactor.connectTCP('127.0.0.1', portNumber, client));
+      const s = await factory.nextProtocol(0);
+      const c = await firstProtocol(client);
+      await c.made.promise;
+      await s.made.promise;
+      const [self, other] = aborter === 'server' ? [s, c] : [c, s];
+      self.transport.write(Buffer.alloc(1024 * 1024)); // dropped, and nothing may pass for a complete stream
+      self.transport.abortConnection();
+      self.transport.abortConnection();
+      expect(await self.lost.promise).to.be.instanceOf(ConnectionAborted);
+      const reason = await other.lost.promise;
+      expect(reason).to.be.instanceOf(ConnectionLost);
+      expect((reason.cause as { code?: string }).code).to.equal('ECONNRESET');
+      await new Promise((r) => setImmediate(r));
+      expect(self.events.filter((e) => e === 'connectionLost')).to.have.length(1);
+      expect(other.events.filter((e) => e === 'connectionLost')).to.have.length(1);
+      if (aborter === 'client') expect(await client.lostReason.promise).to.be.instanceOf(ConnectionAborted);
+      else expect(await client.lostReason.promise).to.be.instanceOf(ConnectionLost);
+    });
+  }
 
   it('calls connectionLost once, after dataReceived returns, when aborting from inside it', async () => {
     const order: string[] = [];
@@ -220,7 +293,8 @@ describe('TCP transport over real sockets', () => {
         }
         const lostOnce = deferred();
         const { portNumber } = await serve(() => new Closer());
-        const client = await rawConnect(portNumber, cleanup);
+        // An abort resets the connection, possibly before the client's connect() completes.
+        const client = cleanup.socket(net.connect(portNumber, '127.0.0.1'));
         client.on('error', () => {});
         client.write('x');
         await lostOnce.promise;

@@ -10,7 +10,7 @@ import type { StreamReaderProtocol } from './stream-reader-protocol.js';
 
 /** A transport that can be upgraded to TLS in place (TCP transports). */
 interface StartTLSTransport extends ITransport {
-  startTLS(options: TLSOptions): void;
+  startTLS(options: TLSOptions): Promise<void> | void;
 }
 
 function canStartTLS(t: ITransport): t is StartTLSTransport {
@@ -119,7 +119,9 @@ export class StreamWriter {
 
   /**
    * Upgrade the connection to TLS in place (STARTTLS). Waits for buffered writes to drain
-   * first. Throws `NotSupportedError` if the transport cannot (a process pipe, say).
+   * first, then resolves once the TLS handshake has completed (asyncio's `start_tls`). Rejects
+   * with `TLSHandshakeError` if the handshake fails (the connection is then dropped), and with
+   * `NotSupportedError` if the transport cannot (a process pipe, say).
    */
   async startTls(options: TLSOptions): Promise<void> {
     const transport = this.#transport;
@@ -127,7 +129,7 @@ export class StreamWriter {
       throw new NotSupportedError('This transport cannot be upgraded to TLS: startTls() needs a TCP connection.');
     }
     await this.drain();
-    transport.startTLS(options);
+    await transport.startTLS(options);
   }
 
   /** Close and wait for the end: `await using writer = ...` closes it on scope exit. */

@@ -221,8 +221,10 @@ export class PairedTransport implements ITCPTransport {
     this.tcpKeepAlive = on;
   }
 
-  startTLS(options: TLSOptions): void {
+  /** Record the options and resolve at once (no TLS happens in memory). */
+  startTLS(options: TLSOptions): Promise<void> {
     this.tlsOptions = options;
+    return Promise.resolve();
   }
 
   /**

@@ -283,9 +283,10 @@ export class StringTransport implements ITCPTransport {
     this.tcpKeepAlive = on;
   }
 
-  /** Record the options; no bytes change (there is no real TLS in memory). */
-  startTLS(options: TLSOptions): void {
+  /** Record the options and resolve at once; no bytes change (there is no real TLS in memory). */
+  startTLS(options: TLSOptions): Promise<void> {
     this.tlsOptions = options;
+    return Promise.resolve();
   }
 }
 

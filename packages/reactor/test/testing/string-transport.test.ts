@@ -198,10 +198,20 @@ describe('StringTransport', () => {
     expect(t.getWriteBufferSize()).to.equal(500);
     t.setTcpNoDelay(true);
     t.setTcpKeepAlive(false, 10);
-    t.startTLS({ servername: 'example.test' });
+    expect(t.startTLS({ servername: 'example.test' })).to.be.instanceOf(Promise); // resolved at once
     expect(t.tcpNoDelay).to.equal(true);
     expect(t.tcpKeepAlive).to.equal(false);
     expect(t.tlsOptions).to.deep.equal({ servername: 'example.test' });
+  });
+});
+
+describe('StringTransport.startTLS', () => {
+  it('resolves at once (there is no handshake in memory)', async () => {
+    const t = new StringTransport();
+    let resolved = false;
+    void t.startTLS({}).then(() => (resolved = true));
+    await Promise.resolve();
+    expect(resolved).to.equal(true);
   });
 });
 

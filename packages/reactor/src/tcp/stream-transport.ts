@@ -16,12 +16,16 @@ import {
   ConnectionLost,
   NotSupportedError,
   ProducerAlreadyRegistered,
+  TLSHandshakeError,
   TorsionRangeError,
+  TorsionTypeError,
+  WriteAfterCloseError,
   WriteAfterEofError,
 } from '../errors.js';
 import { log } from '../log.js';
 import type { ReactorResource } from '../reactor.js';
 import { describeAddress, type StreamKind } from './addresses.js';
+import { destroyWithReset } from './reset.js';
 import { upgradeToTLS } from './start-tls.js';
 
 /** What a transport needs from the reactor. */
@@ -38,6 +42,8 @@ export interface StreamTransportOptions {
   isServer: boolean;
   /** Told after the protocol's `connectionLost` (a connector forwards it to its factory). */
   onLost?: (reason: Error) => void;
+  /** TLS: the TCP socket under the TLS one, so that `abortConnection()` can reset it. */
+  tcpSocket?: Socket;
 }
 
 /** Above this many pending bytes a flush hands the chunks over as a vector instead of one copy. */
@@ -53,6 +59,18 @@ interface Thenable {
 
 function isThenable(value: unknown): value is Thenable {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** Mark a promise as handled, so one nobody awaits is no unhandled rejection; returns it. */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
+function notBytes(data: unknown): TorsionTypeError {
+  return new TorsionTypeError(
+    `write() takes a Uint8Array (Buffer) or a string, not ${data === null ? 'null' : typeof data}: convert the value to bytes first.`,
+  );
 }
 
 function asError(err: unknown): Error {
@@ -81,6 +99,8 @@ function asError(err: unknown): Error {
  */
 export class StreamTransport implements ITCPTransport {
   #socket: Socket;
+  /** The TCP socket the bytes travel over (under TLS, the one beneath); none for UNIX. */
+  readonly #tcp: Socket | undefined;
   readonly #protocol: IProtocol;
   readonly #options: StreamTransportOptions;
   readonly #reactor: TransportReactor;
@@ -101,7 +121,11 @@ export class StreamTransport implements ITCPTransport {
   #abortReason: Error | undefined;
   #socketError: Error | undefined;
   #reading = true;
+  /** The peer's EOF arrived while reading was paused; delivered on resume. */
+  #eofPending = false;
   #tlsPending = false;
+  /** Settles `startTLS()`'s promise: set from the call until the handshake ends either way. */
+  #handshake: { resolve: () => void; reject: (err: Error) => void } | undefined;
 
   #producer: IPushProducer | IPullProducer | undefined;
   #streaming = false;
@@ -129,6 +153,20 @@ export class StreamTransport implements ITCPTransport {
   };
   readonly #onEnd = (): void => {
     if (this.#dead) return;
+    if (this.#handshake !== undefined) {
+      this.#abort(new TLSHandshakeError(`${describeAddress(this.#options.peer)} closed the connection during the TLS handshake: check that it starts TLS too.`));
+      return;
+    }
+    // The peer's EOF comes after everything it sent: while reading is paused the protocol may
+    // still hold some of that (LineReceiver's buffered lines), so EOF waits for resumeProducing.
+    if (!this.#reading) {
+      this.#eofPending = true;
+      return;
+    }
+    this.#deliverEof();
+  };
+  #deliverEof(): void {
+    this.#eofPending = false;
     let keep: boolean | void = false;
     try {
       keep = this.#protocol.eofReceived?.();
@@ -138,7 +176,7 @@ export class StreamTransport implements ITCPTransport {
     }
     // Without half-close (TLS) the socket cannot stay open for writing whatever the protocol says.
     if (keep !== true || !this.canWriteEof()) this.loseConnection();
-  };
+  }
   readonly #onError = (err: Error): void => {
     this.#socketError ??= err;
   };
@@ -155,6 +193,7 @@ export class StreamTransport implements ITCPTransport {
   constructor(reactor: TransportReactor, socket: Socket, protocol: IProtocol, options: StreamTransportOptions) {
     this.#reactor = reactor;
     this.#socket = socket;
+    this.#tcp = options.kind === 'UNIX' ? undefined : options.kind === 'TCP' ? socket : options.tcpSocket;
     this.#protocol = protocol;
     this.#options = options;
   }
@@ -200,9 +239,13 @@ export class StreamTransport implements ITCPTransport {
   write(data: Data): void {
     if (this.#disconnecting || this.#dead || this.#eofWritten) {
       if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
-      return; // after loseConnection()/abortConnection(): dropped, as documented
+      if (this.#lost) throw this.#writeAfterClose();
+      return; // closing, after loseConnection()/abortConnection(): dropped, as documented
     }
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let buf: Uint8Array;
+    if (typeof data === 'string') buf = Buffer.from(data, 'utf8');
+    else if (data instanceof Uint8Array) buf = data;
+    else throw notBytes(data); // queued, it would throw later in the flush, outside any callback
     const n = buf.byteLength;
     if (n === 0) return;
     this.#pending.push(buf);
@@ -331,7 +374,8 @@ export class StreamTransport implements ITCPTransport {
     this.#dead = true;
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#socket.destroy();
+    // A reset, not a FIN: the peer must be able to tell a cut-off stream from a finished one.
+    destroyWithReset(this.#socket, this.#tcp);
   }
 
   writeEof(): void {
@@ -348,6 +392,12 @@ export class StreamTransport implements ITCPTransport {
 
   canWriteEof(): boolean {
     return this.#options.kind !== 'TLS' && !(this.#socket as Partial<TLSSocket>).encrypted;
+  }
+
+  #writeAfterClose(): WriteAfterCloseError {
+    return new WriteAfterCloseError(
+      `Cannot write to ${describeAddress(this.#options.peer)}: the connection is closed and its connectionLost() has run. Stop writing to it there (remove it from any broadcast list).`,
+    );
   }
 
   #closeGracefully(): Promise<void> {
@@ -371,10 +421,17 @@ export class StreamTransport implements ITCPTransport {
     this.#untrack = undefined;
     let reason: Error;
     if (this.#abortReason !== undefined) reason = this.#abortReason;
-    else if (this.#socketError !== undefined) {
+    else if (this.#handshake !== undefined && (this.#socketError !== undefined || !this.#disconnecting)) {
+      const err = this.#socketError;
+      const why = err === undefined ? 'the connection was closed before it completed' : err.message;
+      reason = new TLSHandshakeError(`The TLS handshake with ${describeAddress(this.#options.peer)} failed: ${why}.`, { cause: err });
+    } else if (this.#socketError !== undefined) {
       const err = this.#socketError;
       reason = new ConnectionLost(`Connection to ${describeAddress(this.#options.peer)} was lost: ${err.message}.`, { cause: err });
     } else reason = new ConnectionDone();
+    const handshake = this.#handshake;
+    this.#handshake = undefined;
+    handshake?.reject(reason);
     const producer = this.#producer;
     if (producer !== undefined) {
       this.#producer = undefined;
@@ -412,6 +469,7 @@ export class StreamTransport implements ITCPTransport {
     this.#reading = true;
     if (this.#protocol.readingResumed !== undefined) this.#call('readingResumed', () => this.#protocol.readingResumed!());
     // The protocol may have paused again while delivering what it held.
+    if (this.#reading && this.#eofPending && !this.#dead) this.#deliverEof();
     if (this.#reading && !this.#dead && !this.#tlsPending) this.#socket.resume();
   }
 
@@ -504,22 +562,38 @@ export class StreamTransport implements ITCPTransport {
   /**
    * Upgrade this connection to TLS in place. What was written before is sent in clear first;
    * reading pauses until the new TLS socket takes over, so no handshake byte is mistaken for data.
+   * Resolves once the handshake has completed (and, for a client, the peer's certificate was
+   * verified); rejects with `TLSHandshakeError` if it fails, and the connection is then dropped
+   * with that error as the reason.
    */
-  startTLS(options: TLSOptions): void {
-    if (this.#dead || this.#disconnecting) return;
+  startTLS(options: TLSOptions): Promise<void> {
+    if (this.#dead || this.#disconnecting) {
+      return handled(
+        Promise.reject(new TLSHandshakeError('startTLS() was called on a connection that is closing or closed: no handshake took place.')),
+      );
+    }
     if ((this.#socket as Partial<TLSSocket>).encrypted === true || this.#tlsPending) {
       throw new NotSupportedError('startTLS() was already called on this connection: TLS cannot be started twice.');
     }
+    const done = handled(
+      new Promise<void>((resolve, reject) => {
+        this.#handshake = { resolve, reject };
+      }),
+    );
     this.#flush();
     const raw = this.#socket;
     raw.pause();
     this.#tlsPending = true;
-    upgradeToTLS(raw, options, this.#options.isServer, (tlsSocket) => {
+    const isServer = this.#options.isServer;
+    upgradeToTLS(raw, options, isServer, (tlsSocket) => {
       this.#detach(raw);
       raw.on('error', () => {}); // the TLS socket reports errors on the connection from now on
       this.#socket = tlsSocket;
       this.#tlsPending = false;
       this.#attach(tlsSocket);
+      // A client has verified the server by 'secureConnect'; a server hears 'secure' and checks
+      // a requested client certificate itself (a bare TLSSocket does not reject it on its own).
+      tlsSocket.once(isServer ? 'secure' : 'secureConnect', () => this.#secured(tlsSocket, options));
       if (raw.destroyed && !tlsSocket.destroyed) tlsSocket.destroy();
       if (this.#disconnecting) {
         this.#disconnecting = false;
@@ -530,6 +604,19 @@ export class StreamTransport implements ITCPTransport {
         else tlsSocket.pause();
       }
     });
+    return done;
+  }
+
+  #secured(tlsSocket: TLSSocket, options: TLSOptions): void {
+    const handshake = this.#handshake;
+    if (handshake === undefined || this.#dead) return;
+    if (this.#options.isServer && options.requestCert === true && options.rejectUnauthorized !== false && !tlsSocket.authorized) {
+      const why = String(tlsSocket.authorizationError ?? 'no certificate');
+      this.#abort(new TLSHandshakeError(`The client certificate of ${describeAddress(this.#options.peer)} was refused: ${why}.`));
+      return;
+    }
+    this.#handshake = undefined;
+    handshake.resolve();
   }
 
   // -------------------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+// The global `Buffer` is a getter on globalThis in Node: the hot paths use the module's binding.
+import { Buffer } from 'node:buffer';
 import type { Data, IPushProducer } from '@torsion/reactor';
 import { TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
 import {
@@ -77,6 +79,9 @@ export class StreamReader implements AsyncIterable<Buffer> {
   // Buffered bytes are #buf[#start, #end). Bytes before #end are never written again (they may
   // have been handed out); when #owned, #buf is ours and [#end, #buf.length) is free space.
   #buf: Buffer = EMPTY;
+  // #buf's memory: each line is made straight from it, cheaper than subarray().
+  #ab: ArrayBufferLike = EMPTY.buffer;
+  #base = EMPTY.byteOffset;
   #start = 0;
   #end = 0;
   #owned = false;
@@ -135,7 +140,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, len);
     if (this.#end === this.#start) {
       // The common case: keep the chunk itself, no copy.
-      this.#buf = chunk;
+      this.#setBuf(chunk);
       this.#start = 0;
       this.#end = len;
       this.#owned = false;
@@ -165,7 +170,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     const next = Buffer.allocUnsafe(Math.max(live + len, live * 2));
     this.#buf.copy(next, 0, this.#start, this.#end);
     next.set(chunk, live);
-    this.#buf = next;
+    this.#setBuf(next);
     this.#start = 0;
     this.#end = live + len;
     this.#owned = true;
@@ -258,7 +263,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     this.#buf.copy(line, 0, this.#start, this.#end);
     tail.copy(line, live, 0, k + 1);
     this.#tail = null;
-    this.#buf = tail;
+    this.#setBuf(tail);
     this.#start = k + 1;
     this.#end = tail.length;
     this.#owned = false;
@@ -453,10 +458,16 @@ export class StreamReader implements AsyncIterable<Buffer> {
   /** Consume and return the next `n` buffered bytes (n <= buffered). */
   #take(n: number): Buffer {
     const start = this.#start;
-    const out = this.#buf.subarray(start, start + n);
+    const out = Buffer.from(this.#ab, this.#base + start, n);
     this.#start = start + n;
     this.#afterTake();
     return out;
+  }
+
+  #setBuf(buf: Buffer): void {
+    this.#buf = buf;
+    this.#ab = buf.buffer;
+    this.#base = buf.byteOffset;
   }
 
   /** After bytes were consumed: drop an emptied buffer (the tail takes its place) and resume the transport at the limit. */
@@ -464,7 +475,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     if (this.#start === this.#end) {
       const tail = this.#tail;
       this.#tail = null;
-      this.#buf = tail ?? EMPTY;
+      this.#setBuf(tail ?? EMPTY);
       this.#start = 0;
       this.#end = tail === null ? 0 : tail.length;
       this.#owned = false;

@@ -10,6 +10,7 @@ import {
   LimitOverrunError,
   TransportAlreadySetError,
 } from './errors.js';
+import { ReadBuffer } from './read-buffer.js';
 
 /** The default {@link StreamReader} limit: 64 KiB. */
 export const DEFAULT_LIMIT = 64 * 1024;
@@ -31,8 +32,6 @@ export interface ReadOptions {
 
 const EMPTY = Buffer.alloc(0);
 const LF = 0x0a;
-/** A chunk at least this long that arrives behind buffered bytes is kept as it is, not copied. */
-const TAIL_MIN = 1024;
 
 const DONE: IteratorResult<Buffer> = Object.freeze({ done: true, value: undefined });
 const LF_ONLY: readonly Buffer[] = [Buffer.from([LF])];
@@ -76,19 +75,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
   /** The longest line or separator-terminated chunk accepted, in bytes. */
   readonly limit: number;
 
-  // Buffered bytes are #buf[#start, #end). Bytes before #end are never written again (they may
-  // have been handed out); when #owned, #buf is ours and [#end, #buf.length) is free space.
-  #buf: Buffer = EMPTY;
-  // #buf's memory: each line is made straight from it, cheaper than subarray().
-  #ab: ArrayBufferLike = EMPTY.buffer;
-  #base = EMPTY.byteOffset;
-  #start = 0;
-  #end = 0;
-  #owned = false;
-  // A chunk that arrived while bytes were buffered, kept as it came (not copied) and logically
-  // following #end: a line read then copies only the line that straddles the two. Only set while
-  // [#start, #end) is not empty; every other read folds it in first (#merge).
-  #tail: Buffer | null = null;
+  // The bytes fed and not yet read. Reads other than lines call #bytes.merge() first.
+  readonly #bytes = new ReadBuffer();
   #eof = false;
   #exception: Error | null = null;
   #transport: IPushProducer | null = null;
@@ -137,56 +125,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
     if (this.#eof) throw new FeedAfterEofError();
     const len = data.length;
     if (len === 0) return;
-    const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, len);
-    if (this.#end === this.#start) {
-      // The common case: keep the chunk itself, no copy.
-      this.#setBuf(chunk);
-      this.#start = 0;
-      this.#end = len;
-      this.#owned = false;
-    } else if (this.#tail === null && len >= TAIL_MIN) {
-      this.#tail = chunk;
-    } else {
-      this.#merge();
-      this.#append(chunk);
-    }
+    this.#bytes.push(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, len));
     this.#wakeup(null);
-    if (this.#transport !== null && !this.#paused && this.#buffered() > 2 * this.limit) {
+    if (this.#transport !== null && !this.#paused && this.#bytes.size() > 2 * this.limit) {
       this.#paused = true;
       this.#transport.pauseProducing();
     }
-  }
-
-  /** Copy `chunk` after the buffered bytes (which are not empty). */
-  #append(chunk: Buffer): void {
-    const len = chunk.length;
-    if (this.#owned && this.#end + len <= this.#buf.length) {
-      this.#buf.set(chunk, this.#end);
-      this.#end += len;
-      return;
-    }
-    // Grow geometrically so a long line arriving in small pieces costs linear time.
-    const live = this.#end - this.#start;
-    const next = Buffer.allocUnsafe(Math.max(live + len, live * 2));
-    this.#buf.copy(next, 0, this.#start, this.#end);
-    next.set(chunk, live);
-    this.#setBuf(next);
-    this.#start = 0;
-    this.#end = live + len;
-    this.#owned = true;
-  }
-
-  /** Make the buffered bytes one contiguous range again (for reads other than lines). */
-  #merge(): void {
-    const tail = this.#tail;
-    if (tail === null) return;
-    this.#tail = null;
-    this.#append(tail);
-  }
-
-  /** How many bytes are buffered. */
-  #buffered(): number {
-    return this.#end - this.#start + (this.#tail === null ? 0 : this.#tail.length);
   }
 
   /** Mark the end of the stream and wake a waiting read. */
@@ -197,7 +141,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** True once {@link feedEof} was called and every buffered byte has been read. */
   atEof(): boolean {
-    return this.#eof && this.#end === this.#start;
+    return this.#eof && this.#bytes.live === 0;
   }
 
   /**
@@ -214,16 +158,16 @@ export class StreamReader implements AsyncIterable<Buffer> {
         const blocks: Buffer[] = [];
         while (!this.#eof) {
           await this.#wait('read', options);
-          this.#merge();
-          if (this.#end > this.#start) blocks.push(this.#take(this.#end - this.#start));
+          this.#bytes.merge();
+          if (this.#bytes.live > 0) blocks.push(this.#take(this.#bytes.live));
         }
-        this.#merge();
-        if (this.#end > this.#start) blocks.push(this.#take(this.#end - this.#start));
+        this.#bytes.merge();
+        if (this.#bytes.live > 0) blocks.push(this.#take(this.#bytes.live));
         return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
       }
-      if (this.#end === this.#start && !this.#eof) await this.#wait('read', options);
-      this.#merge();
-      return this.#take(Math.min(n, this.#end - this.#start));
+      if (this.#bytes.live === 0 && !this.#eof) await this.#wait('read', options);
+      this.#bytes.merge();
+      return this.#take(Math.min(n, this.#bytes.live));
     } finally {
       this.#busy = null;
     }
@@ -243,31 +187,16 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** The fast path of readLine: a whole line that is buffered, with nothing in the way; or null. */
   #bufferedLine(): Buffer | null {
-    if (this.#busy !== null || this.#exception !== null || this.#end === 0) return null;
-    const idx = this.#buf.indexOf(LF, this.#start);
-    if (idx !== -1 && idx < this.#end) return idx - this.#start > this.limit ? null : this.#take(idx + 1 - this.#start);
-    return this.#tail === null ? null : this.#joinLine();
+    if (this.#busy !== null || this.#exception !== null || this.#bytes.live === 0) return null;
+    const at = this.#bytes.lineEnd(0);
+    if (at !== -1) return at > this.limit ? null : this.#take(at + 1);
+    return this.#bytes.hasTail() ? this.#joinLine() : null;
   }
 
-  /**
-   * The line that starts in the buffered bytes (which hold no `\n`) and ends in #tail: copied
-   * out, and the rest of the tail becomes the buffer. Null when the tail holds no `\n` or the
-   * line would pass the limit (the caller merges and decides).
-   */
+  /** A line that straddles the buffered bytes and a chunk kept behind them (see ReadBuffer.joinLine). */
   #joinLine(): Buffer | null {
-    const tail = this.#tail!;
-    const k = tail.indexOf(LF);
-    const live = this.#end - this.#start;
-    if (k === -1 || live + k > this.limit) return null;
-    const line = Buffer.allocUnsafe(live + k + 1);
-    this.#buf.copy(line, 0, this.#start, this.#end);
-    tail.copy(line, live, 0, k + 1);
-    this.#tail = null;
-    this.#setBuf(tail);
-    this.#start = k + 1;
-    this.#end = tail.length;
-    this.#owned = false;
-    this.#afterTake();
+    const line = this.#bytes.joinLine(this.limit);
+    if (line !== null) this.#consumed();
     return line;
   }
 
@@ -334,12 +263,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * thrown — readUntil('\n') with readLine()'s clean-up, without the exceptions in between.
    */
   #lineStep(): Buffer | null {
+    const bytes = this.#bytes;
     for (;;) {
-      const live = this.#end - this.#start;
+      const live = bytes.live;
       if (live > this.#scanned) {
-        const idx = this.#buf.indexOf(LF, this.#start + this.#scanned);
-        if (idx !== -1 && idx < this.#end) {
-          const at = idx - this.#start;
+        const at = bytes.lineEnd(this.#scanned);
+        if (at !== -1) {
           if (at > this.limit) {
             this.#take(at + 1);
             throw new LimitOverrunError(
@@ -351,12 +280,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
         }
         this.#scanned = live;
       }
-      if (this.#tail === null) break;
+      if (!bytes.hasTail()) break;
       const line = this.#joinLine();
       if (line !== null) return line;
-      this.#merge();
+      bytes.merge();
     }
-    const live = this.#end - this.#start;
+    const live = bytes.live;
     if (live > this.limit) {
       this.#take(live);
       throw new LimitOverrunError(
@@ -376,9 +305,9 @@ export class StreamReader implements AsyncIterable<Buffer> {
     if (n === 0) return EMPTY;
     try {
       for (;;) {
-        this.#merge();
-        if (this.#end - this.#start >= n) break;
-        if (this.#eof) throw new IncompleteReadError(this.#take(this.#end - this.#start), n);
+        this.#bytes.merge();
+        if (this.#bytes.live >= n) break;
+        if (this.#eof) throw new IncompleteReadError(this.#take(this.#bytes.live), n);
         await this.#wait('readExactly', options);
       }
       return this.#take(n);
@@ -402,11 +331,11 @@ export class StreamReader implements AsyncIterable<Buffer> {
     let matchEnd = -1;
     try {
       for (;;) {
-        this.#merge();
-        const live = this.#end - this.#start;
+        this.#bytes.merge();
+        const live = this.#bytes.live;
         if (live - offset >= minLen) {
           for (const sep of seps) {
-            const found = this.#find(sep, offset);
+            const found = this.#bytes.find(sep, offset);
             if (found !== -1 && (matchEnd === -1 || found + sep.length < matchEnd)) {
               matchStart = found;
               matchEnd = found + sep.length;
@@ -448,39 +377,16 @@ export class StreamReader implements AsyncIterable<Buffer> {
     };
   }
 
-  /** Where `sep` starts, relative to the buffered data, searching from `offset`; -1 if absent. */
-  #find(sep: Buffer, offset: number): number {
-    const idx = sep.length === 1 ? this.#buf.indexOf(sep[0]!, this.#start + offset) : this.#buf.indexOf(sep, this.#start + offset);
-    // An owned buffer has stale bytes past #end: a match reaching there is no match.
-    return idx === -1 || idx + sep.length > this.#end ? -1 : idx - this.#start;
-  }
-
   /** Consume and return the next `n` buffered bytes (n <= buffered). */
   #take(n: number): Buffer {
-    const start = this.#start;
-    const out = Buffer.from(this.#ab, this.#base + start, n);
-    this.#start = start + n;
-    this.#afterTake();
+    const out = this.#bytes.take(n);
+    this.#consumed();
     return out;
   }
 
-  #setBuf(buf: Buffer): void {
-    this.#buf = buf;
-    this.#ab = buf.buffer;
-    this.#base = buf.byteOffset;
-  }
-
-  /** After bytes were consumed: drop an emptied buffer (the tail takes its place) and resume the transport at the limit. */
-  #afterTake(): void {
-    if (this.#start === this.#end) {
-      const tail = this.#tail;
-      this.#tail = null;
-      this.#setBuf(tail ?? EMPTY);
-      this.#start = 0;
-      this.#end = tail === null ? 0 : tail.length;
-      this.#owned = false;
-    }
-    if (this.#paused && this.#buffered() <= this.limit) {
+  /** Bytes were consumed: resume the transport once the buffer is down to the limit. */
+  #consumed(): void {
+    if (this.#paused && this.#bytes.size() <= this.limit) {
       this.#paused = false;
       this.#transport!.resumeProducing();
     }

@@ -2,9 +2,6 @@
 import { Buffer } from 'node:buffer';
 
 const EMPTY = Buffer.alloc(0);
-// `.buffer` is a call into C++ in Node 20's V8: read it once per chunk, and never for EMPTY.
-const EMPTY_AB = EMPTY.buffer;
-const EMPTY_BASE = EMPTY.byteOffset;
 const LF = 0x0a;
 /** A chunk at least this long that arrives behind buffered bytes is kept as it is, not copied. */
 const TAIL_MIN = 1024;
@@ -22,9 +19,10 @@ export class ReadBuffer {
   // The buffered bytes are #buf[#start, #end). Bytes before #end are never written again (they
   // may have been handed out); when #owned, #buf is ours and [#end, #buf.length) is free space.
   #buf: Buffer = EMPTY;
-  // #buf's memory: each line is made straight from it, cheaper than subarray().
-  #ab: ArrayBufferLike = EMPTY_AB;
-  #base = EMPTY_BASE;
+  // #buf's memory, read on the first partial take: each line is made straight from it, cheaper
+  // than subarray(). (`.buffer` is a call into C++ in Node 20's V8: at most once per chunk.)
+  #ab: ArrayBufferLike | null = null;
+  #base = 0;
   #start = 0;
   #end = 0;
   #owned = false;
@@ -86,7 +84,17 @@ export class ReadBuffer {
   /** Consume and return the next `n` bytes of the range (n <= live). */
   take(n: number): Buffer {
     const start = this.#start;
-    const out = Buffer.from(this.#ab, this.#base + start, n);
+    const buf = this.#buf;
+    let out: Buffer;
+    if (start === 0 && n === buf.length) {
+      out = buf; // the whole chunk (one line per read is common): itself, no view
+    } else {
+      if (this.#ab === null) {
+        this.#ab = buf.buffer;
+        this.#base = buf.byteOffset;
+      }
+      out = Buffer.from(this.#ab, this.#base + start, n);
+    }
     this.#start = start + n;
     if (this.#start === this.#end) this.#promoteTail();
     return out;
@@ -119,8 +127,7 @@ export class ReadBuffer {
     const tail = this.#tail;
     if (tail === null) {
       this.#buf = EMPTY;
-      this.#ab = EMPTY_AB;
-      this.#base = EMPTY_BASE;
+      this.#ab = null;
       this.#end = 0;
     } else {
       this.#tail = null;
@@ -152,7 +159,6 @@ export class ReadBuffer {
 
   #setBuf(buf: Buffer): void {
     this.#buf = buf;
-    this.#ab = buf.buffer;
-    this.#base = buf.byteOffset;
+    this.#ab = null;
   }
 }

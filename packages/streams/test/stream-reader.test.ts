@@ -734,6 +734,17 @@ describe('StreamReader', () => {
       expect(line.toString()).to.equal('abc\n');
     });
 
+    it('never changes a line that filled its buffer exactly when more data arrives', async () => {
+      const r = new StreamReader();
+      r.feedData(b('ab'));
+      r.feedData(b('c\n')); // joined into a buffer of exactly 4 bytes, then read whole
+      const line = await r.readLine();
+      r.feedData(b('x'));
+      r.feedData(b('yz\n'));
+      expect((await r.readLine()).toString()).to.equal('xyz\n');
+      expect(line.toString()).to.equal('abc\n');
+    });
+
     it('reads a long line fed one byte at a time in linear time', async () => {
       const r = new StreamReader({ limit: 1 << 20 });
       const n = 200_000;

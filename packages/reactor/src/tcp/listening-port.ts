@@ -37,6 +37,8 @@ export class ListeningPort implements IListeningPort {
   readonly #spec: ListenSpec;
   readonly #server: net.Server;
   #host: Address | undefined;
+  /** Every accepted connection's local address, when it cannot vary (see `#fixedLocalAddress`). */
+  #connectionHost: Address | undefined;
   #untrack: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -80,10 +82,12 @@ export class ListeningPort implements IListeningPort {
         server.off('error', onError);
         server.on('error', (err: Error) => log.error(`Listening port ${this.#describe()} reported an error.`, err));
         const a = server.address();
-        this.#host =
+        const host: Address =
           spec.kind === 'UNIX' || typeof a === 'string' || a === null
             ? { type: 'UNIX', path: spec.path ?? String(a) }
             : { type: spec.kind, host: a.address, port: a.port };
+        this.#host = host;
+        this.#connectionHost = fixedLocalAddress(host);
         this.#untrack = this.#reactor.track({
           kind: 'port',
           close: () => this.stopListening(),
@@ -133,9 +137,8 @@ export class ListeningPort implements IListeningPort {
       socket.destroy(); // already reset by the peer before we saw it
       return;
     }
-    const path = this.#spec.path ?? '';
     const peer = peerAddress(kind, socket, '');
-    const host = hostAddress(kind, socket, path);
+    const host = this.#connectionHost ?? hostAddress(kind, socket, this.#spec.path ?? '');
     let protocol: IProtocol | null;
     try {
       protocol = this.#factory.buildProtocol(peer);
@@ -153,4 +156,18 @@ export class ListeningPort implements IListeningPort {
     }
     new StreamTransport(this.#reactor, socket, protocol, { kind, peer, host, isServer: true }).start();
   }
+}
+
+/**
+ * The local address every connection accepted on `listening` has, when only one is possible: a
+ * port bound to one address (not a wildcard) or a UNIX path. Sharing one object (addresses are
+ * read-only) spares each connection an address object, a string and Node's cached `sockname`.
+ */
+function fixedLocalAddress(listening: Address): Address | undefined {
+  if (listening.type === 'UNIX') return { type: 'UNIX', path: listening.path };
+  if (listening.type !== 'TCP' && listening.type !== 'TLS') return undefined;
+  const host = listening.host;
+  // A wildcard accepts on every interface; a scoped IPv6 address may be written differently.
+  if (host === '0.0.0.0' || host === '::' || host.includes('%')) return undefined;
+  return { type: listening.type, host, port: listening.port };
 }

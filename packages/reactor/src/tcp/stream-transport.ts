@@ -44,8 +44,45 @@ export interface StreamTransportOptions {
 const CONCAT_LIMIT = 256 * 1024;
 
 const EMPTY = Buffer.alloc(0);
+/** Shared by every transport whose queue holds at most one chunk; never written to. */
+const NO_CHUNKS: Uint8Array[] = [];
 const DEFAULT_HIGH = 64 * 1024;
 const DEFAULT_LOW = 16 * 1024;
+
+/**
+ * The transport a socket belongs to. The socket's listeners are shared by every connection (no
+ * closures per socket): each finds its transport through this property.
+ */
+const kTransport = Symbol('torsion.transport');
+
+type LinkedSocket = Socket & { [kTransport]?: StreamTransport };
+
+/** Set in StreamTransport's static block: lets the shared tracking entry reach a private method. */
+let closeGracefully: (transport: StreamTransport) => Promise<void>;
+
+/**
+ * The reactor's handle on one connection (so `reactor.stop()` can close it): one small object
+ * whose methods live on the prototype, rather than a literal with two closures per connection.
+ */
+class TrackedConnection implements ReactorResource {
+  readonly #transport: StreamTransport;
+
+  constructor(transport: StreamTransport) {
+    this.#transport = transport;
+  }
+
+  get kind(): 'connection' {
+    return 'connection';
+  }
+
+  close(): Promise<void> {
+    return closeGracefully(this.#transport);
+  }
+
+  abort(): void {
+    this.#transport.abortConnection();
+  }
+}
 
 interface Thenable {
   then(onFulfilled: undefined, onRejected: (err: unknown) => void): unknown;
@@ -86,7 +123,10 @@ export class StreamTransport implements ITCPTransport {
   readonly #reactor: TransportReactor;
   #untrack: (() => void) | undefined;
 
-  #pending: Uint8Array[] = [];
+  /** The first chunk queued since the last flush (valid while `#pendingBytes > 0`). */
+  #head: Uint8Array | undefined = undefined;
+  /** Chunks queued after `#head`: most flushes carry one chunk, so this often stays empty. */
+  #pending: Uint8Array[] = NO_CHUNKS;
   #pendingBytes = 0;
   #flushScheduled = false;
   #high = DEFAULT_HIGH;
@@ -109,47 +149,75 @@ export class StreamTransport implements ITCPTransport {
 
   #closeWaiters: Array<() => void> | undefined;
 
-  readonly #flushTick = (): void => {
-    this.#flush();
-  };
-  readonly #onWritten = (err?: Error | null): void => {
-    if (err == null) this.#afterWrite();
-  };
-  readonly #onRejected = (err: unknown): void => {
-    this.#fault(err, 'A promise returned by dataReceived() rejected');
-  };
-  readonly #onData = (chunk: Buffer): void => {
-    if (this.#dead) return;
+  // Made on first use: most connections never need them, and an idle one should cost little.
+  #onWritten: ((err?: Error | null) => void) | undefined = undefined;
+  #onRejected: ((err: unknown) => void) | undefined = undefined;
+
+  static {
+    closeGracefully = (transport) => transport.#closeGracefully();
+  }
+
+  // The socket listeners, shared by every connection; `this` is the socket.
+
+  static #onData(this: LinkedSocket, chunk: Buffer): void {
+    const t = this[kTransport]!;
+    if (t.#dead) return;
+    // Writes made while the protocol handles this chunk go out in one send as soon as it returns,
+    // without waiting for the next tick; a flush already scheduled keeps its turn.
+    const scheduled = t.#flushScheduled;
+    t.#flushScheduled = true;
     try {
-      const r = this.#protocol.dataReceived(chunk);
-      if (r !== undefined && isThenable(r)) r.then(undefined, this.#onRejected);
+      const r = t.#protocol.dataReceived(chunk);
+      if (r !== undefined && isThenable(r)) r.then(undefined, (t.#onRejected ??= t.#rejectedCallback()));
     } catch (err) {
-      this.#fault(err, 'dataReceived() threw');
+      t.#fault(err, 'dataReceived() threw');
     }
-  };
-  readonly #onEnd = (): void => {
-    if (this.#dead) return;
+    if (!scheduled) t.#flush();
+  }
+
+  static #onEnd(this: LinkedSocket): void {
+    const t = this[kTransport]!;
+    if (t.#dead) return;
     let keep: boolean | void = false;
     try {
-      keep = this.#protocol.eofReceived?.();
+      keep = t.#protocol.eofReceived?.();
     } catch (err) {
-      this.#fault(err, 'eofReceived() threw');
+      t.#fault(err, 'eofReceived() threw');
       return;
     }
     // Without half-close (TLS) the socket cannot stay open for writing whatever the protocol says.
-    if (keep !== true || !this.canWriteEof()) this.loseConnection();
-  };
-  readonly #onError = (err: Error): void => {
-    this.#socketError ??= err;
-  };
-  readonly #onFinish = (): void => {
+    if (keep !== true || !t.canWriteEof()) t.loseConnection();
+  }
+
+  static #onError(this: LinkedSocket, err: Error): void {
+    const t = this[kTransport]!;
+    t.#socketError ??= err;
+  }
+
+  static #onFinish(this: LinkedSocket): void {
+    const t = this[kTransport]!;
     // A full close (loseConnection) shuts the write side first so every byte leaves, then
     // releases the socket; a half close (writeEof) waits for the peer to finish its side.
-    if (this.#disconnecting && !this.#socket.destroyed) this.#socket.destroy();
-  };
-  readonly #onClose = (): void => {
-    this.#connectionLost();
-  };
+    if (t.#disconnecting && !t.#socket.destroyed) t.#socket.destroy();
+  }
+
+  static #onClose(this: LinkedSocket): void {
+    this[kTransport]!.#connectionLost();
+  }
+
+  static #flushTick(t: StreamTransport): void {
+    t.#flush();
+  }
+
+  #writtenCallback(): (err?: Error | null) => void {
+    return (err) => {
+      if (err == null) this.#afterWrite();
+    };
+  }
+
+  #rejectedCallback(): (err: unknown) => void {
+    return (err) => this.#fault(err, 'A promise returned by dataReceived() rejected');
+  }
 
   /** @internal Made by ports and connectors. */
   constructor(reactor: TransportReactor, socket: Socket, protocol: IProtocol, options: StreamTransportOptions) {
@@ -166,28 +234,25 @@ export class StreamTransport implements ITCPTransport {
    */
   start(): void {
     this.#attach(this.#socket);
-    this.#untrack = this.#reactor.track({
-      kind: 'connection',
-      close: () => this.#closeGracefully(),
-      abort: () => this.abortConnection(),
-    });
+    this.#untrack = this.#reactor.track(new TrackedConnection(this));
     this.#call('makeConnection()/connectionMade()', () => this.#protocol.makeConnection(this));
   }
 
-  #attach(socket: Socket): void {
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('error', this.#onError);
-    socket.on('finish', this.#onFinish);
-    socket.on('close', this.#onClose);
+  #attach(socket: LinkedSocket): void {
+    socket[kTransport] = this;
+    socket.on('data', StreamTransport.#onData);
+    socket.on('end', StreamTransport.#onEnd);
+    socket.on('error', StreamTransport.#onError);
+    socket.on('finish', StreamTransport.#onFinish);
+    socket.on('close', StreamTransport.#onClose);
   }
 
-  #detach(socket: Socket): void {
-    socket.off('data', this.#onData);
-    socket.off('end', this.#onEnd);
-    socket.off('error', this.#onError);
-    socket.off('finish', this.#onFinish);
-    socket.off('close', this.#onClose);
+  #detach(socket: LinkedSocket): void {
+    socket.off('data', StreamTransport.#onData);
+    socket.off('end', StreamTransport.#onEnd);
+    socket.off('error', StreamTransport.#onError);
+    socket.off('finish', StreamTransport.#onFinish);
+    socket.off('close', StreamTransport.#onClose);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -205,11 +270,13 @@ export class StreamTransport implements ITCPTransport {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const n = buf.byteLength;
     if (n === 0) return;
-    this.#pending.push(buf);
+    if (this.#pendingBytes === 0) this.#head = buf;
+    else if (this.#pending === NO_CHUNKS) this.#pending = [buf];
+    else this.#pending.push(buf);
     this.#pendingBytes += n;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      process.nextTick(this.#flushTick);
+      process.nextTick(StreamTransport.#flushTick, this);
     }
     if (!this.#aboveHigh && this.#pendingBytes + this.#socket.writableLength > this.#high) this.#crossedHigh();
   }
@@ -220,32 +287,40 @@ export class StreamTransport implements ITCPTransport {
 
   #flush(): void {
     this.#flushScheduled = false;
-    const pending = this.#pending;
-    const count = pending.length;
-    if (count === 0 || this.#dead || this.#tlsPending) return;
+    const total = this.#pendingBytes;
+    if (total === 0 || this.#dead || this.#tlsPending) return;
     const socket = this.#socket;
+    const head = this.#head!;
+    const rest = this.#pending;
+    const count = rest.length;
+    this.#head = undefined;
+    this.#pendingBytes = 0;
     // Only ask to hear when the OS took the bytes if someone is waiting for that (a paused
     // writer, a pull producer): the common path pays for no completion callback at all.
-    const cb = this.#aboveHigh || (this.#producer !== undefined && !this.#streaming) ? this.#onWritten : undefined;
-    if (count === 1) {
-      const only = pending[0]!;
-      pending.length = 0;
-      this.#pendingBytes = 0;
-      socket.write(only, cb);
-    } else if (this.#pendingBytes <= CONCAT_LIMIT) {
+    const cb = this.#aboveHigh || (this.#producer !== undefined && !this.#streaming) ? (this.#onWritten ??= this.#writtenCallback()) : undefined;
+    if (count === 0) {
+      // The usual case (an echo, a reply): the chunk itself, no copy and no array.
+      socket.write(head, cb);
+    } else if (total <= CONCAT_LIMIT) {
       // One buffer rather than a corked vector: the same CPU per byte in our measurements, and
       // over TLS it makes one record instead of many.
-      const joined = Buffer.concat(pending, this.#pendingBytes);
-      pending.length = 0;
-      this.#pendingBytes = 0;
+      const joined = Buffer.allocUnsafe(total);
+      joined.set(head, 0);
+      let offset = head.byteLength;
+      for (let i = 0; i < count; i++) {
+        const chunk = rest[i]!;
+        joined.set(chunk, offset);
+        offset += chunk.byteLength;
+      }
+      rest.length = 0;
       socket.write(joined, cb);
     } else {
       // Large bursts: one writev of the chunks beats copying megabytes into one buffer.
-      this.#pending = [];
-      this.#pendingBytes = 0;
+      this.#pending = NO_CHUNKS;
       socket.cork();
-      for (let i = 0; i < count - 1; i++) socket.write(pending[i]!);
-      socket.write(pending[count - 1]!, cb);
+      socket.write(head);
+      for (let i = 0; i < count - 1; i++) socket.write(rest[i]!);
+      socket.write(rest[count - 1]!, cb);
       socket.uncork();
     }
   }
@@ -253,7 +328,7 @@ export class StreamTransport implements ITCPTransport {
   /** Make sure a completion callback is on its way even when nothing new is to be flushed. */
   #watchDrain(): void {
     if (this.#pendingBytes === 0 && !this.#dead && !this.#tlsPending && this.#socket.writableLength > 0) {
-      this.#socket.write(EMPTY, this.#onWritten);
+      this.#socket.write(EMPTY, (this.#onWritten ??= this.#writtenCallback()));
     }
   }
 

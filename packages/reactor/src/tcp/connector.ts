@@ -194,13 +194,14 @@ export class Connector implements IConnector {
       this.#maybeStopFactory();
       return;
     }
-    const transport = new StreamTransport(this.#reactor, socket, protocol, {
-      kind,
+    const transport = new StreamTransport(
+      this.#reactor,
+      socket,
+      protocol,
+      { kind, isServer: false, onLost: (reason) => this.#lost(reason) },
       peer,
       host,
-      isServer: false,
-      onLost: (reason) => this.#lost(reason),
-    });
+    );
     this.#transport = transport;
     transport.start();
   }

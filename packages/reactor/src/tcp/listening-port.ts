@@ -4,7 +4,7 @@ import type { Address, IListeningPort, IProtocol, IProtocolFactory, TLSOptions }
 import { log } from '../log.js';
 import { describeAddress, hostAddress, peerAddress, type StreamKind } from './addresses.js';
 import { listenErrorFrom } from './system-errors.js';
-import { StreamTransport, type TransportReactor } from './stream-transport.js';
+import { StreamTransport, type StreamTransportOptions, type TransportReactor } from './stream-transport.js';
 
 /** Where and how a port listens. @internal */
 export interface ListenSpec {
@@ -37,8 +37,10 @@ export class ListeningPort implements IListeningPort {
   readonly #spec: ListenSpec;
   readonly #server: net.Server;
   #host: Address | undefined;
-  /** Every accepted connection's local address, when it cannot vary (see `#fixedLocalAddress`). */
+  /** Every accepted connection's local address, when it cannot vary (see `fixedLocalAddress`). */
   #connectionHost: Address | undefined;
+  /** Shared by every connection this port accepts. */
+  readonly #transportOptions: StreamTransportOptions;
   #untrack: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -47,6 +49,7 @@ export class ListeningPort implements IListeningPort {
     this.#reactor = reactor;
     this.#factory = factory;
     this.#spec = spec;
+    this.#transportOptions = { kind: spec.kind, isServer: true };
     // allowHalfOpen so that a peer's EOF reaches eofReceived() instead of closing us at once
     // (not for TLS, which has no half-close: a client that leaves mid-handshake would linger);
     // noDelay because the transport already coalesces each turn's writes into one send.
@@ -154,7 +157,7 @@ export class ListeningPort implements IListeningPort {
       socket.destroy();
       return;
     }
-    new StreamTransport(this.#reactor, socket, protocol, { kind, peer, host, isServer: true }).start();
+    new StreamTransport(this.#reactor, socket, protocol, this.#transportOptions, peer, host).start();
   }
 }
 

@@ -27,13 +27,15 @@ import { upgradeToTLS } from './start-tls.js';
 /** What a transport needs from the reactor. */
 export interface TransportReactor {
   track(resource: ReactorResource): () => void;
+  untrack(resource: ReactorResource): void;
 }
 
-/** How a transport is wired to whoever made it (a port or a connector). */
+/**
+ * How a transport is wired to whoever made it (a port or a connector). A port shares one among
+ * all its connections: what differs per connection (the addresses) is given to the constructor.
+ */
 export interface StreamTransportOptions {
   kind: StreamKind;
-  peer: Address;
-  host: Address;
   /** Whether this end accepted the connection (matters for `startTLS`). */
   isServer: boolean;
   /** Told after the protocol's `connectionLost` (a connector forwards it to its factory). */
@@ -57,6 +59,34 @@ const kTransport = Symbol('torsion.transport');
 
 type LinkedSocket = Socket & { [kTransport]?: StreamTransport };
 
+// The transport's yes/no state, as bits of one number: an idle connection then carries one field
+// where it would carry ten. The class reads and writes them through accessors of the same names.
+const FLUSH_SCHEDULED = 1 << 0;
+const ABOVE_HIGH = 1 << 1;
+const DISCONNECTING = 1 << 2;
+const EOF_WRITTEN = 1 << 3;
+const DEAD = 1 << 4;
+const LOST = 1 << 5;
+const READING = 1 << 6;
+const TLS_PENDING = 1 << 7;
+const STREAMING = 1 << 8;
+const PRODUCER_PAUSED = 1 << 9;
+
+/**
+ * The state most connections never set (custom buffer limits, a producer, a failure, someone
+ * waiting for the close), kept apart so that an idle connection stays small.
+ */
+class SeldomUsed {
+  high = DEFAULT_HIGH;
+  low = DEFAULT_LOW;
+  abortReason: Error | undefined = undefined;
+  socketError: Error | undefined = undefined;
+  producer: IPushProducer | IPullProducer | undefined = undefined;
+  closeWaiters: Array<() => void> | undefined = undefined;
+  onWritten: ((err?: Error | null) => void) | undefined = undefined;
+  onRejected: ((err: unknown) => void) | undefined = undefined;
+}
+
 /** Set in StreamTransport's static block: lets the shared tracking entry reach a private method. */
 let closeGracefully: (transport: StreamTransport) => Promise<void>;
 
@@ -66,9 +96,19 @@ let closeGracefully: (transport: StreamTransport) => Promise<void>;
  */
 class TrackedConnection implements ReactorResource {
   readonly #transport: StreamTransport;
+  readonly #reactor: TransportReactor;
 
-  constructor(transport: StreamTransport) {
+  constructor(transport: StreamTransport, reactor: TransportReactor) {
     this.#transport = transport;
+    this.#reactor = reactor;
+  }
+
+  track(): void {
+    this.#reactor.track(this);
+  }
+
+  untrack(): void {
+    this.#reactor.untrack(this);
   }
 
   get kind(): 'connection' {
@@ -120,41 +160,165 @@ export class StreamTransport implements ITCPTransport {
   #socket: Socket;
   readonly #protocol: IProtocol;
   readonly #options: StreamTransportOptions;
-  readonly #reactor: TransportReactor;
-  #untrack: (() => void) | undefined;
+  readonly #peer: Address;
+  readonly #host: Address;
+  /** Our entry in the reactor's list of open resources, until the connection is lost. */
+  #tracked: TrackedConnection | undefined;
 
   /** The first chunk queued since the last flush (valid while `#pendingBytes > 0`). */
   #head: Uint8Array | undefined = undefined;
   /** Chunks queued after `#head`: most flushes carry one chunk, so this often stays empty. */
   #pending: Uint8Array[] = NO_CHUNKS;
   #pendingBytes = 0;
-  #flushScheduled = false;
-  #high = DEFAULT_HIGH;
-  #low = DEFAULT_LOW;
-  #aboveHigh = false;
-
-  #disconnecting = false;
-  #eofWritten = false;
-  /** Set once the socket is gone or being destroyed: nothing more is written or delivered. */
-  #dead = false;
-  #lost = false;
-  #abortReason: Error | undefined;
-  #socketError: Error | undefined;
-  #reading = true;
-  #tlsPending = false;
-
-  #producer: IPushProducer | IPullProducer | undefined;
-  #streaming = false;
-  #producerPaused = false;
-
-  #closeWaiters: Array<() => void> | undefined;
-
-  // Made on first use: most connections never need them, and an idle one should cost little.
-  #onWritten: ((err?: Error | null) => void) | undefined = undefined;
-  #onRejected: ((err: unknown) => void) | undefined = undefined;
+  /** The bits above (FLUSH_SCHEDULED...), read and written through the accessors below. */
+  #bits = READING;
+  /** Made on first use; read and written through the accessors below. */
+  #seldom: SeldomUsed | undefined = undefined;
 
   static {
     closeGracefully = (transport) => transport.#closeGracefully();
+  }
+
+  /** Store in the seldom-used state, making it only when there is something to keep. */
+  #keep<K extends keyof SeldomUsed>(key: K, value: SeldomUsed[K]): void {
+    if (this.#seldom === undefined) {
+      if (value === undefined) return;
+      this.#seldom = new SeldomUsed();
+    }
+    this.#seldom[key] = value;
+  }
+
+  get #high(): number {
+    return this.#seldom?.high ?? DEFAULT_HIGH;
+  }
+  set #high(value: number) {
+    this.#keep('high', value);
+  }
+
+  get #low(): number {
+    return this.#seldom?.low ?? DEFAULT_LOW;
+  }
+  set #low(value: number) {
+    this.#keep('low', value);
+  }
+
+  get #abortReason(): Error | undefined {
+    return this.#seldom?.abortReason;
+  }
+  set #abortReason(value: Error | undefined) {
+    this.#keep('abortReason', value);
+  }
+
+  get #socketError(): Error | undefined {
+    return this.#seldom?.socketError;
+  }
+  set #socketError(value: Error | undefined) {
+    this.#keep('socketError', value);
+  }
+
+  get #producer(): IPushProducer | IPullProducer | undefined {
+    return this.#seldom?.producer;
+  }
+  set #producer(value: IPushProducer | IPullProducer | undefined) {
+    this.#keep('producer', value);
+  }
+
+  get #closeWaiters(): Array<() => void> | undefined {
+    return this.#seldom?.closeWaiters;
+  }
+  set #closeWaiters(value: Array<() => void> | undefined) {
+    this.#keep('closeWaiters', value);
+  }
+
+  // The callbacks below are made on first use: most connections never need them.
+
+  get #onWritten(): ((err?: Error | null) => void) | undefined {
+    return this.#seldom?.onWritten;
+  }
+  set #onWritten(value: ((err?: Error | null) => void) | undefined) {
+    this.#keep('onWritten', value);
+  }
+
+  get #onRejected(): ((err: unknown) => void) | undefined {
+    return this.#seldom?.onRejected;
+  }
+  set #onRejected(value: ((err: unknown) => void) | undefined) {
+    this.#keep('onRejected', value);
+  }
+
+  #setBit(bit: number, on: boolean): void {
+    this.#bits = on ? this.#bits | bit : this.#bits & ~bit;
+  }
+
+  get #flushScheduled(): boolean {
+    return (this.#bits & FLUSH_SCHEDULED) !== 0;
+  }
+  set #flushScheduled(on: boolean) {
+    this.#setBit(FLUSH_SCHEDULED, on);
+  }
+
+  get #aboveHigh(): boolean {
+    return (this.#bits & ABOVE_HIGH) !== 0;
+  }
+  set #aboveHigh(on: boolean) {
+    this.#setBit(ABOVE_HIGH, on);
+  }
+
+  get #disconnecting(): boolean {
+    return (this.#bits & DISCONNECTING) !== 0;
+  }
+  set #disconnecting(on: boolean) {
+    this.#setBit(DISCONNECTING, on);
+  }
+
+  get #eofWritten(): boolean {
+    return (this.#bits & EOF_WRITTEN) !== 0;
+  }
+  set #eofWritten(on: boolean) {
+    this.#setBit(EOF_WRITTEN, on);
+  }
+
+  /** Set once the socket is gone or being destroyed: nothing more is written or delivered. */
+  get #dead(): boolean {
+    return (this.#bits & DEAD) !== 0;
+  }
+  set #dead(on: boolean) {
+    this.#setBit(DEAD, on);
+  }
+
+  get #lost(): boolean {
+    return (this.#bits & LOST) !== 0;
+  }
+  set #lost(on: boolean) {
+    this.#setBit(LOST, on);
+  }
+
+  get #reading(): boolean {
+    return (this.#bits & READING) !== 0;
+  }
+  set #reading(on: boolean) {
+    this.#setBit(READING, on);
+  }
+
+  get #tlsPending(): boolean {
+    return (this.#bits & TLS_PENDING) !== 0;
+  }
+  set #tlsPending(on: boolean) {
+    this.#setBit(TLS_PENDING, on);
+  }
+
+  get #streaming(): boolean {
+    return (this.#bits & STREAMING) !== 0;
+  }
+  set #streaming(on: boolean) {
+    this.#setBit(STREAMING, on);
+  }
+
+  get #producerPaused(): boolean {
+    return (this.#bits & PRODUCER_PAUSED) !== 0;
+  }
+  set #producerPaused(on: boolean) {
+    this.#setBit(PRODUCER_PAUSED, on);
   }
 
   // The socket listeners, shared by every connection; `this` is the socket.
@@ -220,11 +384,20 @@ export class StreamTransport implements ITCPTransport {
   }
 
   /** @internal Made by ports and connectors. */
-  constructor(reactor: TransportReactor, socket: Socket, protocol: IProtocol, options: StreamTransportOptions) {
-    this.#reactor = reactor;
+  constructor(
+    reactor: TransportReactor,
+    socket: Socket,
+    protocol: IProtocol,
+    options: StreamTransportOptions,
+    peer: Address,
+    host: Address,
+  ) {
+    this.#tracked = new TrackedConnection(this, reactor);
     this.#socket = socket;
     this.#protocol = protocol;
     this.#options = options;
+    this.#peer = peer;
+    this.#host = host;
   }
 
   /**
@@ -234,7 +407,7 @@ export class StreamTransport implements ITCPTransport {
    */
   start(): void {
     this.#attach(this.#socket);
-    this.#untrack = this.#reactor.track(new TrackedConnection(this));
+    this.#tracked?.track();
     this.#call('makeConnection()/connectionMade()', () => this.#protocol.makeConnection(this));
   }
 
@@ -442,13 +615,13 @@ export class StreamTransport implements ITCPTransport {
     this.#reading = false;
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#untrack?.();
-    this.#untrack = undefined;
+    this.#tracked?.untrack();
+    this.#tracked = undefined;
     let reason: Error;
     if (this.#abortReason !== undefined) reason = this.#abortReason;
     else if (this.#socketError !== undefined) {
       const err = this.#socketError;
-      reason = new ConnectionLost(`Connection to ${describeAddress(this.#options.peer)} was lost: ${err.message}.`, { cause: err });
+      reason = new ConnectionLost(`Connection to ${describeAddress(this.#peer)} was lost: ${err.message}.`, { cause: err });
     } else reason = new ConnectionDone();
     const producer = this.#producer;
     if (producer !== undefined) {
@@ -528,20 +701,20 @@ export class StreamTransport implements ITCPTransport {
   // Addresses, options, details
 
   getPeer(): Address {
-    return this.#options.peer;
+    return this.#peer;
   }
 
   getHost(): Address {
-    return this.#options.host;
+    return this.#host;
   }
 
   getExtraInfo(name: ExtraInfoName): unknown {
     const socket = this.#socket as Socket & Partial<TLSSocket>;
     switch (name) {
       case 'peername':
-        return this.#options.peer;
+        return this.#peer;
       case 'sockname':
-        return this.#options.host;
+        return this.#host;
       case 'socket':
         return socket;
     }
@@ -625,9 +798,9 @@ export class StreamTransport implements ITCPTransport {
   #logFault(err: unknown, what: string, afterClose = false): void {
     const protocol = (this.#protocol as object).constructor?.name ?? 'protocol';
     const outcome = afterClose ? 'the connection was already closed' : 'dropping the connection';
-    log.error(`${what} in ${protocol}; ${outcome} to ${describeAddress(this.#options.peer)}.`, err, {
-      peer: describeAddress(this.#options.peer),
-      host: describeAddress(this.#options.host),
+    log.error(`${what} in ${protocol}; ${outcome} to ${describeAddress(this.#peer)}.`, err, {
+      peer: describeAddress(this.#peer),
+      host: describeAddress(this.#host),
       protocol,
     });
   }

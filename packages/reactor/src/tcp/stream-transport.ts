@@ -23,6 +23,21 @@ import { log } from '../log.js';
 import type { ReactorResource } from '../reactor.js';
 import { describeAddress, type StreamKind } from './addresses.js';
 import { upgradeToTLS } from './start-tls.js';
+import {
+  ABOVE_HIGH,
+  DEAD,
+  DEFAULT_HIGH,
+  DEFAULT_LOW,
+  DISCONNECTING,
+  EOF_WRITTEN,
+  FLUSH_SCHEDULED,
+  LOST,
+  PRODUCER_PAUSED,
+  READING,
+  SeldomUsed,
+  STREAMING,
+  TLS_PENDING,
+} from './transport-state.js';
 
 /** What a transport needs from the reactor. */
 export interface TransportReactor {
@@ -48,8 +63,6 @@ const CONCAT_LIMIT = 256 * 1024;
 const EMPTY = Buffer.alloc(0);
 /** Shared by every transport whose queue holds at most one chunk; never written to. */
 const NO_CHUNKS: Uint8Array[] = [];
-const DEFAULT_HIGH = 64 * 1024;
-const DEFAULT_LOW = 16 * 1024;
 
 /**
  * The transport a socket belongs to. The socket's listeners are shared by every connection (no
@@ -58,34 +71,6 @@ const DEFAULT_LOW = 16 * 1024;
 const kTransport = Symbol('torsion.transport');
 
 type LinkedSocket = Socket & { [kTransport]?: StreamTransport };
-
-// The transport's yes/no state, as bits of one number: an idle connection then carries one field
-// where it would carry ten. The class reads and writes them through accessors of the same names.
-const FLUSH_SCHEDULED = 1 << 0;
-const ABOVE_HIGH = 1 << 1;
-const DISCONNECTING = 1 << 2;
-const EOF_WRITTEN = 1 << 3;
-const DEAD = 1 << 4;
-const LOST = 1 << 5;
-const READING = 1 << 6;
-const TLS_PENDING = 1 << 7;
-const STREAMING = 1 << 8;
-const PRODUCER_PAUSED = 1 << 9;
-
-/**
- * The state most connections never set (custom buffer limits, a producer, a failure, someone
- * waiting for the close), kept apart so that an idle connection stays small.
- */
-class SeldomUsed {
-  high = DEFAULT_HIGH;
-  low = DEFAULT_LOW;
-  abortReason: Error | undefined = undefined;
-  socketError: Error | undefined = undefined;
-  producer: IPushProducer | IPullProducer | undefined = undefined;
-  closeWaiters: Array<() => void> | undefined = undefined;
-  onWritten: ((err?: Error | null) => void) | undefined = undefined;
-  onRejected: ((err: unknown) => void) | undefined = undefined;
-}
 
 /** Set in StreamTransport's static block: lets the shared tracking entry reach a private method. */
 let closeGracefully: (transport: StreamTransport) => Promise<void>;
@@ -170,7 +155,7 @@ export class StreamTransport implements ITCPTransport {
   /** Chunks queued after `#head`: most flushes carry one chunk, so this often stays empty. */
   #pending: Uint8Array[] = NO_CHUNKS;
   #pendingBytes = 0;
-  /** The bits above (FLUSH_SCHEDULED...), read and written through the accessors below. */
+  /** The yes/no state (FLUSH_SCHEDULED, DEAD...), read and written through the accessors below. */
   #bits = READING;
   /** Made on first use; read and written through the accessors below. */
   #seldom: SeldomUsed | undefined = undefined;
@@ -188,138 +173,66 @@ export class StreamTransport implements ITCPTransport {
     this.#seldom[key] = value;
   }
 
-  get #high(): number {
-    return this.#seldom?.high ?? DEFAULT_HIGH;
-  }
-  set #high(value: number) {
-    this.#keep('high', value);
-  }
+  get #high(): number { return this.#seldom?.high ?? DEFAULT_HIGH; }
+  set #high(value: number) { this.#keep('high', value); }
 
-  get #low(): number {
-    return this.#seldom?.low ?? DEFAULT_LOW;
-  }
-  set #low(value: number) {
-    this.#keep('low', value);
-  }
+  get #low(): number { return this.#seldom?.low ?? DEFAULT_LOW; }
+  set #low(value: number) { this.#keep('low', value); }
 
-  get #abortReason(): Error | undefined {
-    return this.#seldom?.abortReason;
-  }
-  set #abortReason(value: Error | undefined) {
-    this.#keep('abortReason', value);
-  }
+  get #abortReason(): Error | undefined { return this.#seldom?.abortReason; }
+  set #abortReason(value: Error | undefined) { this.#keep('abortReason', value); }
 
-  get #socketError(): Error | undefined {
-    return this.#seldom?.socketError;
-  }
-  set #socketError(value: Error | undefined) {
-    this.#keep('socketError', value);
-  }
+  get #socketError(): Error | undefined { return this.#seldom?.socketError; }
+  set #socketError(value: Error | undefined) { this.#keep('socketError', value); }
 
-  get #producer(): IPushProducer | IPullProducer | undefined {
-    return this.#seldom?.producer;
-  }
-  set #producer(value: IPushProducer | IPullProducer | undefined) {
-    this.#keep('producer', value);
-  }
+  get #producer(): IPushProducer | IPullProducer | undefined { return this.#seldom?.producer; }
+  set #producer(value: IPushProducer | IPullProducer | undefined) { this.#keep('producer', value); }
 
-  get #closeWaiters(): Array<() => void> | undefined {
-    return this.#seldom?.closeWaiters;
-  }
-  set #closeWaiters(value: Array<() => void> | undefined) {
-    this.#keep('closeWaiters', value);
-  }
+  get #closeWaiters(): Array<() => void> | undefined { return this.#seldom?.closeWaiters; }
+  set #closeWaiters(value: Array<() => void> | undefined) { this.#keep('closeWaiters', value); }
 
   // The callbacks below are made on first use: most connections never need them.
 
-  get #onWritten(): ((err?: Error | null) => void) | undefined {
-    return this.#seldom?.onWritten;
-  }
-  set #onWritten(value: ((err?: Error | null) => void) | undefined) {
-    this.#keep('onWritten', value);
-  }
+  get #onWritten(): ((err?: Error | null) => void) | undefined { return this.#seldom?.onWritten; }
+  set #onWritten(value: ((err?: Error | null) => void) | undefined) { this.#keep('onWritten', value); }
 
-  get #onRejected(): ((err: unknown) => void) | undefined {
-    return this.#seldom?.onRejected;
-  }
-  set #onRejected(value: ((err: unknown) => void) | undefined) {
-    this.#keep('onRejected', value);
-  }
+  get #onRejected(): ((err: unknown) => void) | undefined { return this.#seldom?.onRejected; }
+  set #onRejected(value: ((err: unknown) => void) | undefined) { this.#keep('onRejected', value); }
 
   #setBit(bit: number, on: boolean): void {
     this.#bits = on ? this.#bits | bit : this.#bits & ~bit;
   }
 
-  get #flushScheduled(): boolean {
-    return (this.#bits & FLUSH_SCHEDULED) !== 0;
-  }
-  set #flushScheduled(on: boolean) {
-    this.#setBit(FLUSH_SCHEDULED, on);
-  }
+  get #flushScheduled(): boolean { return (this.#bits & FLUSH_SCHEDULED) !== 0; }
+  set #flushScheduled(on: boolean) { this.#setBit(FLUSH_SCHEDULED, on); }
 
-  get #aboveHigh(): boolean {
-    return (this.#bits & ABOVE_HIGH) !== 0;
-  }
-  set #aboveHigh(on: boolean) {
-    this.#setBit(ABOVE_HIGH, on);
-  }
+  get #aboveHigh(): boolean { return (this.#bits & ABOVE_HIGH) !== 0; }
+  set #aboveHigh(on: boolean) { this.#setBit(ABOVE_HIGH, on); }
 
-  get #disconnecting(): boolean {
-    return (this.#bits & DISCONNECTING) !== 0;
-  }
-  set #disconnecting(on: boolean) {
-    this.#setBit(DISCONNECTING, on);
-  }
+  get #disconnecting(): boolean { return (this.#bits & DISCONNECTING) !== 0; }
+  set #disconnecting(on: boolean) { this.#setBit(DISCONNECTING, on); }
 
-  get #eofWritten(): boolean {
-    return (this.#bits & EOF_WRITTEN) !== 0;
-  }
-  set #eofWritten(on: boolean) {
-    this.#setBit(EOF_WRITTEN, on);
-  }
+  get #eofWritten(): boolean { return (this.#bits & EOF_WRITTEN) !== 0; }
+  set #eofWritten(on: boolean) { this.#setBit(EOF_WRITTEN, on); }
 
   /** Set once the socket is gone or being destroyed: nothing more is written or delivered. */
-  get #dead(): boolean {
-    return (this.#bits & DEAD) !== 0;
-  }
-  set #dead(on: boolean) {
-    this.#setBit(DEAD, on);
-  }
+  get #dead(): boolean { return (this.#bits & DEAD) !== 0; }
+  set #dead(on: boolean) { this.#setBit(DEAD, on); }
 
-  get #lost(): boolean {
-    return (this.#bits & LOST) !== 0;
-  }
-  set #lost(on: boolean) {
-    this.#setBit(LOST, on);
-  }
+  get #lost(): boolean { return (this.#bits & LOST) !== 0; }
+  set #lost(on: boolean) { this.#setBit(LOST, on); }
 
-  get #reading(): boolean {
-    return (this.#bits & READING) !== 0;
-  }
-  set #reading(on: boolean) {
-    this.#setBit(READING, on);
-  }
+  get #reading(): boolean { return (this.#bits & READING) !== 0; }
+  set #reading(on: boolean) { this.#setBit(READING, on); }
 
-  get #tlsPending(): boolean {
-    return (this.#bits & TLS_PENDING) !== 0;
-  }
-  set #tlsPending(on: boolean) {
-    this.#setBit(TLS_PENDING, on);
-  }
+  get #tlsPending(): boolean { return (this.#bits & TLS_PENDING) !== 0; }
+  set #tlsPending(on: boolean) { this.#setBit(TLS_PENDING, on); }
 
-  get #streaming(): boolean {
-    return (this.#bits & STREAMING) !== 0;
-  }
-  set #streaming(on: boolean) {
-    this.#setBit(STREAMING, on);
-  }
+  get #streaming(): boolean { return (this.#bits & STREAMING) !== 0; }
+  set #streaming(on: boolean) { this.#setBit(STREAMING, on); }
 
-  get #producerPaused(): boolean {
-    return (this.#bits & PRODUCER_PAUSED) !== 0;
-  }
-  set #producerPaused(on: boolean) {
-    this.#setBit(PRODUCER_PAUSED, on);
-  }
+  get #producerPaused(): boolean { return (this.#bits & PRODUCER_PAUSED) !== 0; }
+  set #producerPaused(on: boolean) { this.#setBit(PRODUCER_PAUSED, on); }
 
   // The socket listeners, shared by every connection; `this` is the socket.
 

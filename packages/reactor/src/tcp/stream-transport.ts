@@ -236,13 +236,17 @@ export class StreamTransport implements ITCPTransport {
 
   // The socket listeners, shared by every connection; `this` is the socket.
 
+  // The data path (this listener, write() and #flush()) tests the state bits directly: V8 does not
+  // inline private accessors, and calling them costs as much as the rest of the path.
+
   static #onData(this: LinkedSocket, chunk: Buffer): void {
     const t = this[kTransport]!;
-    if (t.#dead) return;
+    const bits = t.#bits;
+    if ((bits & DEAD) !== 0) return;
     // Writes made while the protocol handles this chunk go out in one send as soon as it returns,
     // without waiting for the next tick; a flush already scheduled keeps its turn.
-    const scheduled = t.#flushScheduled;
-    t.#flushScheduled = true;
+    const scheduled = (bits & FLUSH_SCHEDULED) !== 0;
+    t.#bits = bits | FLUSH_SCHEDULED;
     try {
       const r = t.#protocol.dataReceived(chunk);
       if (r !== undefined && isThenable(r)) r.then(undefined, (t.#onRejected ??= t.#rejectedCallback()));
@@ -349,7 +353,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   write(data: Data): void {
-    if (this.#disconnecting || this.#dead || this.#eofWritten) {
+    if ((this.#bits & (DISCONNECTING | DEAD | EOF_WRITTEN)) !== 0) {
       if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
       return; // after loseConnection()/abortConnection(): dropped, as documented
     }
@@ -360,11 +364,12 @@ export class StreamTransport implements ITCPTransport {
     else if (this.#pending === NO_CHUNKS) this.#pending = [buf];
     else this.#pending.push(buf);
     this.#pendingBytes += n;
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
+    if ((this.#bits & FLUSH_SCHEDULED) === 0) {
+      this.#bits |= FLUSH_SCHEDULED;
       process.nextTick(StreamTransport.#flushTick, this);
     }
-    if (!this.#aboveHigh && this.#pendingBytes + this.#socket.writableLength > this.#high) this.#crossedHigh();
+    const high = this.#seldom === undefined ? DEFAULT_HIGH : this.#seldom.high;
+    if ((this.#bits & ABOVE_HIGH) === 0 && this.#pendingBytes + this.#socket.writableLength > high) this.#crossedHigh();
   }
 
   writeSequence(chunks: Iterable<Data>): void {
@@ -372,9 +377,9 @@ export class StreamTransport implements ITCPTransport {
   }
 
   #flush(): void {
-    this.#flushScheduled = false;
+    const bits = (this.#bits &= ~FLUSH_SCHEDULED);
     const total = this.#pendingBytes;
-    if (total === 0 || this.#dead || this.#tlsPending) return;
+    if (total === 0 || (bits & (DEAD | TLS_PENDING)) !== 0) return;
     const socket = this.#socket;
     const head = this.#head!;
     const rest = this.#pending;
@@ -383,7 +388,8 @@ export class StreamTransport implements ITCPTransport {
     this.#pendingBytes = 0;
     // Only ask to hear when the OS took the bytes if someone is waiting for that (a paused
     // writer, a pull producer): the common path pays for no completion callback at all.
-    const cb = this.#aboveHigh || (this.#producer !== undefined && !this.#streaming) ? (this.#onWritten ??= this.#writtenCallback()) : undefined;
+    const waiting = (bits & ABOVE_HIGH) !== 0 || (this.#seldom?.producer !== undefined && (bits & STREAMING) === 0);
+    const cb = waiting ? (this.#onWritten ??= this.#writtenCallback()) : undefined;
     if (count === 0) {
       // The usual case (an echo, a reply): the chunk itself, no copy and no array.
       socket.write(head, cb);

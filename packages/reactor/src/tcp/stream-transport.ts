@@ -152,7 +152,10 @@ export class StreamTransport implements ITCPTransport {
 
   /** The first chunk queued since the last flush (valid while `#pendingBytes > 0`). */
   #head: Uint8Array | undefined = undefined;
-  /** Chunks queued after `#head`: most flushes carry one chunk, so this often stays empty. */
+  /**
+   * Every chunk queued since the last flush, `#head` included, once there are two or more; empty
+   * while there is at most one (most flushes carry one chunk: no array is touched then).
+   */
   #pending: Uint8Array[] = NO_CHUNKS;
   #pendingBytes = 0;
   /** The yes/no state (FLUSH_SCHEDULED, DEAD...), read and written through the accessors below. */
@@ -349,7 +352,7 @@ export class StreamTransport implements ITCPTransport {
   // Writing
 
   get disconnecting(): boolean {
-    return this.#disconnecting;
+    return (this.#bits & DISCONNECTING) !== 0; // read per line by line protocols: no accessor
   }
 
   write(data: Data): void {
@@ -360,9 +363,11 @@ export class StreamTransport implements ITCPTransport {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     const n = buf.byteLength;
     if (n === 0) return;
+    const pending = this.#pending;
     if (this.#pendingBytes === 0) this.#head = buf;
-    else if (this.#pending === NO_CHUNKS) this.#pending = [buf];
-    else this.#pending.push(buf);
+    else if (pending.length !== 0) pending.push(buf);
+    else if (pending === NO_CHUNKS) this.#pending = [this.#head!, buf];
+    else pending.push(this.#head!, buf);
     this.#pendingBytes += n;
     if ((this.#bits & FLUSH_SCHEDULED) === 0) {
       this.#bits |= FLUSH_SCHEDULED;
@@ -382,8 +387,8 @@ export class StreamTransport implements ITCPTransport {
     if (total === 0 || (bits & (DEAD | TLS_PENDING)) !== 0) return;
     const socket = this.#socket;
     const head = this.#head!;
-    const rest = this.#pending;
-    const count = rest.length;
+    const all = this.#pending;
+    const count = all.length;
     this.#head = undefined;
     this.#pendingBytes = 0;
     // Only ask to hear when the OS took the bytes if someone is waiting for that (a paused
@@ -396,23 +401,15 @@ export class StreamTransport implements ITCPTransport {
     } else if (total <= CONCAT_LIMIT) {
       // One buffer rather than a corked vector: the same CPU per byte in our measurements, and
       // over TLS it makes one record instead of many.
-      const joined = Buffer.allocUnsafe(total);
-      joined.set(head, 0);
-      let offset = head.byteLength;
-      for (let i = 0; i < count; i++) {
-        const chunk = rest[i]!;
-        joined.set(chunk, offset);
-        offset += chunk.byteLength;
-      }
-      rest.length = 0;
+      const joined = Buffer.concat(all, total);
+      all.length = 0;
       socket.write(joined, cb);
     } else {
       // Large bursts: one writev of the chunks beats copying megabytes into one buffer.
       this.#pending = NO_CHUNKS;
       socket.cork();
-      socket.write(head);
-      for (let i = 0; i < count - 1; i++) socket.write(rest[i]!);
-      socket.write(rest[count - 1]!, cb);
+      for (let i = 0; i < count - 1; i++) socket.write(all[i]!);
+      socket.write(all[count - 1]!, cb);
       socket.uncork();
     }
   }
@@ -565,7 +562,7 @@ export class StreamTransport implements ITCPTransport {
   // Reading (this transport as a producer)
 
   isReading(): boolean {
-    return this.#reading;
+    return (this.#bits & READING) !== 0; // read per line by line protocols: no accessor
   }
 
   pauseProducing(): void {

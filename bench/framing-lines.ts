@@ -2,7 +2,9 @@
  * Line framing from memory (no sockets): lines per second for LineReceiver, LineOnlyReceiver,
  * a node:readline splitter and a hand-written Buffer.indexOf splitter, over pre-built ~64 KiB
  * chunks of 16-byte, 64-byte and 1 KiB lines (sizes include the CRLF); plus one 10 MiB line
- * arriving in 1 KiB chunks. Each figure is the median of several rounds, after a warm-up.
+ * arriving in 1 KiB chunks. Each figure is the median of several rounds, after a warm-up, and is
+ * per second of CPU time (the process's user + system time), so that other work on a shared
+ * machine does not skew it.
  *
  * Run directly: `node bench/dist/framing-lines.js` prints a table with ratios.
  *
@@ -144,9 +146,14 @@ function bigLineChunks(): Buffer[] {
   return chunks;
 }
 
-/** Feed every chunk to one fresh splitter; resolves to the seconds taken and lines seen. */
+/**
+ * Feed every chunk to one fresh splitter; resolves to the CPU seconds taken and lines seen.
+ * CPU time (user + system, all threads, so garbage collection counts) rather than wall time:
+ * on a machine shared with other work, wall time also counts the moments the process waited
+ * for a core, which hits whichever splitter happens to be running.
+ */
 async function runOnce(splitter: Splitter, chunks: Buffer[], reps: number): Promise<{ seconds: number; lines: number }> {
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   let lines: number;
   if (splitter === 'LineReceiver' || splitter === 'LineOnlyReceiver') {
     const p = splitter === 'LineReceiver' ? new CountingLineReceiver() : new CountingLineOnlyReceiver();
@@ -170,7 +177,8 @@ async function runOnce(splitter: Splitter, chunks: Buffer[], reps: number): Prom
     await closed;
     lines = count;
   }
-  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, lines };
+  const used = process.cpuUsage(start);
+  return { seconds: (used.user + used.system) / 1e6, lines };
 }
 
 function median(values: number[]): number {
@@ -250,7 +258,7 @@ export function formatFramingTable(rows: FramingRow[]): string {
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  return [line(head), ...body.map(line)].join('\n') + '\n(lines/s, median of rounds; 10 MiB row: lines/s = 1 / seconds per line)';
+  return [line(head), ...body.map(line)].join('\n') + '\n(lines per CPU second, median of rounds; 10 MiB row: 1 / CPU seconds per line)';
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as net from 'node:net';
+import { Worker } from 'node:worker_threads';
 import {
   ConnectingCancelledError,
   ConnectionDone,
@@ -13,7 +13,7 @@ import {
   type TCPAddress,
 } from '@torsion/reactor';
 import { ClientFactory, Factory } from '@torsion/protocols';
-import { Cleanup, Echo, Recorder, RecordingClientFactory, newReactor } from './support/tcp-helpers.js';
+import { Cleanup, Echo, Recorder, RecordingClientFactory, deferred, newReactor } from './support/tcp-helpers.js';
 
 /** A client protocol that says hello, waits for the echo, and closes. */
 class Hello extends Recorder {
@@ -42,24 +42,46 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const hasPython = spawnSync('python3', ['-c', 'pass']).status === 0;
-
 /**
- * A listening socket whose accept queue is full: its owner (a python3 child) never accepts and
- * listens with backlog 0, and one connection already fills the queue, so Linux drops further
- * SYNs and a connect there hangs until our timeout fires. Loopback only, and deterministic.
+ * A listener that never accepts, in a worker thread whose event loop is blocked in
+ * `Atomics.wait` right after it starts listening. With backlog 1 the kernel queues two
+ * connections and then (the queue being full) drops further SYNs, so once two fillers are in, a
+ * connect there hangs until our timeout fires. Pure Node, loopback only, deterministic.
  */
-async function blackHole(cleanup: Cleanup): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(
-    'python3',
-    ['-c', "import socket,sys\ns=socket.socket();s.bind(('127.0.0.1',0));s.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()"],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<number>((resolve) => child.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
-  const filler = cleanup.socket(net.connect(port, '127.0.0.1'));
-  filler.on('error', () => {}); // reset when the child exits
-  await new Promise((r) => filler.once('connect', r));
-  return { port, child };
+const BLACK_HOLE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const net = require('node:net');
+const server = net.createServer();
+server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+  parentPort.postMessage(server.address().port);
+  Atomics.wait(new Int32Array(workerData), 0, 0); // blocks this thread's loop: nothing is accepted
+  server.close();
+});
+`;
+
+async function blackHole(cleanup: Cleanup): Promise<{ port: number; release(): Promise<void> }> {
+  const gate = new SharedArrayBuffer(4);
+  const worker = new Worker(BLACK_HOLE, { eval: true, workerData: gate });
+  const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('message', (p: number) => resolve(p));
+    worker.once('error', reject);
+  });
+  // Backlog 1 holds two connections (Linux queues backlog + 1); these fill it.
+  for (let i = 0; i < 2; i++) {
+    const filler = cleanup.socket(net.connect(port, '127.0.0.1'));
+    filler.on('error', () => {}); // reset when the listener closes
+    await new Promise((r) => filler.once('connect', r));
+  }
+  return {
+    port,
+    async release() {
+      const flag = new Int32Array(gate);
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+      await exited;
+    },
+  };
 }
 
 describe('TCP connectTCP', () => {
@@ -119,9 +141,8 @@ describe('TCP connectTCP', () => {
     expect(factory.protocols).to.have.length(0);
   });
 
-  it('fails with TimeoutError when the peer never answers within the timeout', async function () {
-    if (!hasPython) this.skip(); // the never-accepting listener needs python3
-    const { port, child } = await blackHole(cleanup);
+  it('fails with TimeoutError when the peer never answers within the timeout', async () => {
+    const { port, release } = await blackHole(cleanup);
     try {
       const factory = new RecordingClientFactory(() => new Hello());
       const started = performance.now();
@@ -133,14 +154,12 @@ describe('TCP connectTCP', () => {
       expect(connector.state).to.equal('disconnected');
       expect(reactor.getDelayedCalls()).to.have.length(0);
     } finally {
-      child.kill();
-      await new Promise((r) => child.once('exit', r));
+      await release();
     }
   });
 
-  it('reactor.stop() abandons an attempt still in progress', async function () {
-    if (!hasPython) this.skip();
-    const { port, child } = await blackHole(cleanup);
+  it('reactor.stop() abandons an attempt still in progress', async () => {
+    const { port, release } = await blackHole(cleanup);
     try {
       const r = new Reactor({ installSignalHandlers: false });
       const running = r.run();
@@ -151,8 +170,7 @@ describe('TCP connectTCP', () => {
       expect(await factory.failed.promise).to.be.instanceOf(ConnectingCancelledError);
       expect(r.getDelayedCalls()).to.have.length(0);
     } finally {
-      child.kill();
-      await new Promise((r) => child.once('exit', r));
+      await release();
     }
   });
 
@@ -262,6 +280,86 @@ describe('TCP connectTCP', () => {
     const errors = cleanup.logged.filter((e) => e.level === 'error');
     expect(errors).to.have.length(1);
     expect(errors[0]!.fields).to.include({ peer: `127.0.0.1:${port}` });
+  });
+
+  it('logs a clientConnectionFailed() that throws after buildProtocol refused, and stops the factory', async () => {
+    const port = await echoServer();
+    cleanup.captureLog();
+    const events: string[] = [];
+    const failed = new Promise<Error>((resolve) => {
+      class Refusing extends ClientFactory {
+        override buildProtocol(): null {
+          return null;
+        }
+        override clientConnectionFailed(_c: IConnector, reason: Error): void {
+          events.push('clientConnectionFailed');
+          resolve(reason);
+          throw new Error('factory bug');
+        }
+        override stopFactory(): void {
+          events.push('stopFactory');
+        }
+      }
+      reactor.connectTCP('127.0.0.1', port, new Refusing());
+    });
+    // Before the fix the throw escaped the socket's 'connect' event: an uncaught exception.
+    expect((await failed).message).to.contain('refused to build a protocol');
+    await new Promise((r) => setImmediate(r));
+    expect(events).to.deep.equal(['clientConnectionFailed', 'stopFactory']);
+    expect(cleanup.logged.filter((e) => e.level === 'error').map((e) => e.message).join()).to.contain('clientConnectionFailed() threw');
+  });
+
+  it('a startedConnecting() that throws fails connectTCP() with its error and leaves the factory stopped', async () => {
+    const port = await echoServer();
+    const boom = new Error('startedConnecting bug');
+    const events: string[] = [];
+    class Broken extends ClientFactory {
+      override startFactory(): void {
+        events.push('startFactory');
+      }
+      override stopFactory(): void {
+        events.push('stopFactory');
+      }
+      override startedConnecting(): void {
+        throw boom;
+      }
+    }
+    const factory = new Broken();
+    // Before the fix the factory stayed started (numPorts 1, no stopFactory) behind a connector
+    // stuck in 'connecting' with no socket.
+    expect(() => reactor.connectTCP('127.0.0.1', port, factory)).to.throw(boom);
+    expect(events).to.deep.equal(['startFactory', 'stopFactory']);
+    expect(factory.numPorts).to.equal(0);
+  });
+
+  it('a startFactory() that throws on a reconnect leaves the connector disconnected, not stuck connecting', async () => {
+    const port = await closedPort();
+    let starts = 0;
+    const failed = deferred<IConnector>();
+    class Flaky extends ClientFactory {
+      override startFactory(): void {
+        starts++;
+        if (starts === 2) throw new Error('startFactory bug');
+      }
+      override clientConnectionFailed(connector: IConnector): void {
+        failed.resolve(connector);
+      }
+    }
+    const factory = new Flaky();
+    reactor.connectTCP('127.0.0.1', port, factory);
+    const connector = await failed.promise;
+    await new Promise((r) => setImmediate(r)); // the factory is stopped after the failure
+    expect(factory.numPorts).to.equal(0);
+    // What a ReconnectingClientFactory's retry does: connect() again, which restarts the factory.
+    expect(() => connector.connect()).to.throw('startFactory bug');
+    expect(connector.state).to.equal('disconnected');
+    expect(factory.numPorts).to.equal(0);
+    // Before the fix it stayed 'connecting' with no socket, and every later connect() was refused.
+    factory.startFactory = () => {};
+    const again = deferred<IConnector>();
+    factory.clientConnectionFailed = (c) => again.resolve(c);
+    connector.connect();
+    expect(await again.promise).to.equal(connector);
   });
 
   it('works over IPv6 loopback where the system has it', async function () {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import * as net from 'node:net';
 import { ConnectionDone, type Reactor, type TCPAddress } from '@torsion/reactor';
 import { Factory, Protocol } from '@torsion/protocols';
 import { Cleanup, Echo, Recorder, RecordingFactory, closed, newReactor, rawConnect, readAtLeast } from './support/tcp-helpers.js';
@@ -14,6 +15,14 @@ describe('TCP fault isolation', () => {
     cleanup.captureLog();
   });
   afterEach(() => cleanup.run());
+
+  /** A client that keeps its errors instead of failing on them. */
+  function dial(port: number): { socket: net.Socket; errors: Error[] } {
+    const socket = cleanup.socket(net.connect({ host: '127.0.0.1', port, allowHalfOpen: true }));
+    const errors: Error[] = [];
+    socket.on('error', (err: Error) => errors.push(err));
+    return { socket, errors };
+  }
 
   type Hook = 'connectionMade' | 'dataReceived' | 'eofReceived' | 'pauseWriting';
   class Faulty extends Recorder {
@@ -63,20 +72,23 @@ describe('TCP fault isolation', () => {
       const badPort = cleanup.port(await reactor.listenTCP(0, bad, { interface: '127.0.0.1' }));
       const goodPort = cleanup.port(await reactor.listenTCP(0, good, { interface: '127.0.0.1' }));
       const healthy = await rawConnect((goodPort.getHost() as TCPAddress).port, cleanup);
-      const victim = await rawConnect((badPort.getHost() as TCPAddress).port, cleanup);
-      victim.on('error', () => {});
-      const victimPort = victim.localPort;
-      if (hook === 'eofReceived') victim.end('x');
-      else victim.write('x');
+      // The victim is reset, possibly before its own connect() completes (connectionMade).
+      const victim = dial((badPort.getHost() as TCPAddress).port);
+      if (hook === 'eofReceived') victim.socket.end('x');
+      else victim.socket.write('x');
 
       const p = await bad.nextProtocol(0);
       const reason = await p.lost.promise;
       expect(reason).to.be.instanceOf(Boom);
-      await closed(victim);
+      await closed(victim.socket);
+      // Dropped with a reset: the peer can tell it was cut off, not finished.
+      expect(victim.errors.map((e) => (e as { code?: string }).code)).to.deep.equal(['ECONNRESET']);
 
       const errors = cleanup.logged.filter((e) => e.level === 'error');
       expect(errors).to.have.length(1);
       expect(errors[0]!.error).to.equal(reason);
+      const victimPort = (p.transport.getPeer() as TCPAddress).port;
+      expect(victimPort).to.be.greaterThan(0);
       expect(errors[0]!.fields).to.include({ peer: `127.0.0.1:${victimPort}`, host: `127.0.0.1:${(badPort.getHost() as TCPAddress).port}` });
       expect(errors[0]!.message).to.contain(hook);
 
@@ -84,7 +96,7 @@ describe('TCP fault isolation', () => {
       const echoed = readAtLeast(healthy, 5);
       healthy.write('still');
       expect((await echoed).toString()).to.equal('still');
-      await rawConnect((badPort.getHost() as TCPAddress).port, cleanup);
+      dial((badPort.getHost() as TCPAddress).port);
       await bad.nextProtocol(1);
     });
   }

@@ -81,6 +81,8 @@ describe('TCP transport flow control', () => {
     p.transport.resumeProducing(); // nothing buffered: the socket flows again
     await until(() => p.lines.length === 4, 'the line sent while paused');
     expect(p.lines).to.deep.equal(['a', 'b', 'c', 'd']);
+    // Still paused after 'd': a paused transport does not see the peer leave, so close it here.
+    p.transport.loseConnection();
   });
 
   it('pauses a streaming producer inside the write that crosses the high mark and resumes it at the low mark', async () => {

@@ -55,6 +55,31 @@ describe('TCP listenTCP and shutdown', () => {
     await rejects(reactor.listenTCP(0, null as never), TorsionTypeError);
   });
 
+  it('rejects listenTCP() with the error of a startFactory() that throws, and frees the port', async () => {
+    const boom = new Error('startFactory failed');
+    class Failing extends Factory {
+      override protocol = Echo;
+      override startFactory(): void {
+        throw boom;
+      }
+    }
+    const factory = new Failing();
+    // Before the fix this threw out of the 'listening' event (an uncaught exception) and the
+    // promise never settled, leaving the port bound.
+    let error: unknown;
+    await reactor.listenTCP(0, factory, { interface: '127.0.0.1' }).then(
+      (p) => cleanup.port(p),
+      (err: unknown) => (error = err),
+    );
+    expect(error).to.equal(boom);
+    expect(factory.numPorts).to.equal(0);
+    // Nothing is left listening: a reactor stop has no port to close, and the same factory can
+    // listen once it is fixed.
+    factory.startFactory = () => {};
+    cleanup.port(await reactor.listenTCP(0, factory, { interface: '127.0.0.1' }));
+    expect(factory.numPorts).to.equal(1);
+  });
+
   it('starts the factory when listening and stops it after stopListening(); connections stay up', async () => {
     const events: string[] = [];
     const factory = new (class extends RecordingFactory<Recorder> {

@@ -1,9 +1,12 @@
 import { expect } from 'chai';
-import type * as net from 'node:net';
+import * as net from 'node:net';
 import {
   ConnectionAborted,
   ConnectionDone,
+  ConnectionLost,
   TorsionRangeError,
+  TorsionTypeError,
+  WriteAfterCloseError,
   WriteAfterEofError,
   type IListeningPort,
   type Reactor,
@@ -14,8 +17,10 @@ import {
   Cleanup,
   Echo,
   Recorder,
+  RecordingClientFactory,
   RecordingFactory,
   closed,
+  deferred,
   newReactor,
   pattern,
   rawConnect,
@@ -37,6 +42,14 @@ describe('TCP transport over real sockets', () => {
     const factory = new RecordingFactory(make);
     const port = cleanup.port(await reactor.listenTCP(0, factory, { interface: '127.0.0.1' }));
     return { port, factory, portNumber: (port.getHost() as TCPAddress).port };
+  }
+
+  async function firstProtocol<P extends Protocol>(factory: RecordingClientFactory<P>): Promise<P> {
+    while (factory.protocols.length === 0) {
+      const failed = await Promise.race([factory.failed.promise, new Promise<undefined>((r) => setImmediate(() => r(undefined)))]);
+      if (failed !== undefined) throw failed;
+    }
+    return factory.protocols[0]!;
   }
 
   it('echoes bytes back over a real connection', async () => {
@@ -110,6 +123,22 @@ describe('TCP transport over real sockets', () => {
     expect((await got).toString('utf8')).to.equal('héllo ☃');
   });
 
+  it('write() of a value that is not bytes or a string throws TorsionTypeError at the call and the connection keeps working', async () => {
+    const { factory, portNumber } = await serve(() => new Recorder());
+    const client = await rawConnect(portNumber, cleanup);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    const got = readAtLeast(client, 4);
+    for (const bad of [123, {}, null, undefined]) {
+      // Before the fix, 123 and {} were queued and blew up in the next tick's flush, outside any
+      // callback: an uncaught exception that took the whole process down.
+      expect(() => p.transport.write(bad as unknown as string)).to.throw(TorsionTypeError, /Uint8Array|string/);
+    }
+    p.transport.write('good');
+    expect((await got).toString()).to.equal('good');
+    expect(p.transport.disconnecting).to.equal(false);
+  });
+
   it('loseConnection() flushes pending data, then closes with ConnectionDone; later writes are dropped', async () => {
     const { factory, portNumber } = await serve(() => new Recorder());
     const client = await rawConnect(portNumber, cleanup);
@@ -127,23 +156,78 @@ describe('TCP transport over real sockets', () => {
     const reason = await p.lost.promise;
     expect(reason).to.be.instanceOf(ConnectionDone);
     expect(p.connected).to.equal(false);
+    // Once connectionLost has run, a write is a stale reference: a typed error says so.
+    expect(() => p.transport.write('too late')).to.throw(WriteAfterCloseError, /127\.0\.0\.1:\d+.*connectionLost\(\) has run/);
   });
 
-  it('abortConnection() drops buffered data and reports ConnectionAborted', async () => {
+  it('abortConnection() drops buffered data, resets the connection, and reports ConnectionAborted', async () => {
     const { factory, portNumber } = await serve(() => new Recorder());
     const client = await rawConnect(portNumber, cleanup);
     const received: Buffer[] = [];
+    const errors: Error[] = [];
+    let ended = false;
     client.on('data', (c: Buffer) => received.push(c));
-    client.on('error', () => {});
+    client.on('error', (err: Error) => errors.push(err));
+    client.on('end', () => (ended = true));
     const p = await factory.nextProtocol(0);
     await p.made.promise;
     p.transport.write('never sent');
     p.transport.abortConnection();
+    expect(p.events).to.deep.equal(['connectionMade']); // connectionLost comes later, not from inside the call
     const reason = await p.lost.promise;
     expect(reason).to.be.instanceOf(ConnectionAborted);
     await closed(client);
     expect(Buffer.concat(received).toString()).to.equal('');
+    // A reset, not an end of stream: the peer can tell the stream was cut off.
+    expect(ended).to.equal(false);
+    expect(errors.map((e) => (e as { code?: string }).code)).to.deep.equal(['ECONNRESET']);
+    expect(p.events).to.deep.equal(['connectionMade', 'connectionLost']);
   });
+
+  it('abortConnection() right after writeEof() or loseConnection() has sent everything still ends the connection', async () => {
+    // A reset is impossible while the FIN is in flight (Node would leave the socket open for
+    // good); the abort then closes normally.
+    for (const first of ['writeEof', 'loseConnection'] as const) {
+      for (const wait of [false, true]) {
+        const { factory, portNumber } = await serve(() => new Recorder());
+        const client = await rawConnect(portNumber, cleanup);
+        client.on('error', () => {});
+        const p = await factory.nextProtocol(0);
+        await p.made.promise;
+        p.transport.write('all of it');
+        p.transport[first]();
+        if (wait) await new Promise((r) => setImmediate(r));
+        p.transport.abortConnection(); // before connectionLost has run: it is the reason
+        expect(await p.lost.promise).to.be.instanceOf(ConnectionAborted);
+        await closed(client);
+      }
+    }
+  });
+
+  for (const aborter of ['server', 'client'] as const) {
+    it(`a ${aborter} abortConnection() is ConnectionLost at the other end (reactor on both ends), ConnectionAborted at its own`, async () => {
+      const { factory, portNumber } = await serve(() => new Recorder());
+      const client = new RecordingClientFactory(() => new Recorder());
+      cleanup.connector(reactor.connectTCP('127.0.0.1', portNumber, client));
+      const s = await factory.nextProtocol(0);
+      const c = await firstProtocol(client);
+      await c.made.promise;
+      await s.made.promise;
+      const [self, other] = aborter === 'server' ? [s, c] : [c, s];
+      self.transport.write(Buffer.alloc(1024 * 1024)); // dropped, and nothing may pass for a complete stream
+      self.transport.abortConnection();
+      self.transport.abortConnection();
+      expect(await self.lost.promise).to.be.instanceOf(ConnectionAborted);
+      const reason = await other.lost.promise;
+      expect(reason).to.be.instanceOf(ConnectionLost);
+      expect((reason.cause as { code?: string }).code).to.equal('ECONNRESET');
+      await new Promise((r) => setImmediate(r));
+      expect(self.events.filter((e) => e === 'connectionLost')).to.have.length(1);
+      expect(other.events.filter((e) => e === 'connectionLost')).to.have.length(1);
+      if (aborter === 'client') expect(await client.lostReason.promise).to.be.instanceOf(ConnectionAborted);
+      else expect(await client.lostReason.promise).to.be.instanceOf(ConnectionLost);
+    });
+  }
 
   it('calls connectionLost once, after dataReceived returns, when aborting from inside it', async () => {
     const order: string[] = [];
@@ -171,6 +255,88 @@ describe('TCP transport over real sockets', () => {
     await p.lost.promise;
     await new Promise((r) => setImmediate(r));
     expect(order).to.deep.equal(['dataReceived:start', 'dataReceived:end', 'connectionLost']);
+  });
+
+  describe('connectionLost exactly once, never re-entrantly, whoever closes and from where', () => {
+    type Close = (t: Protocol['transport']) => void;
+    const lose: Close = (t) => t.loseConnection();
+    const abort: Close = (t) => t.abortConnection();
+    const cases: Array<[string, 'connectionMade' | 'dataReceived', Close[], new (...a: never[]) => Error]> = [
+      ['loseConnection twice in connectionMade', 'connectionMade', [lose, lose], ConnectionDone],
+      ['abortConnection twice in connectionMade', 'connectionMade', [abort, abort], ConnectionAborted],
+      ['loseConnection then abortConnection in dataReceived', 'dataReceived', [lose, abort], ConnectionAborted],
+      ['abortConnection then loseConnection in dataReceived', 'dataReceived', [abort, lose], ConnectionAborted],
+    ];
+    for (const [title, where, closes, reasonClass] of cases) {
+      it(title, async () => {
+        let inside = false;
+        let reentrant = false;
+        const reasons: Error[] = [];
+        class Closer extends Protocol {
+          override connectionMade(): void {
+            if (where === 'connectionMade') this.#close();
+          }
+          override dataReceived(): void {
+            if (where === 'dataReceived') this.#close();
+          }
+          override connectionLost(reason: Error): void {
+            if (inside) reentrant = true;
+            reasons.push(reason);
+            lostOnce.resolve();
+          }
+          #close(): void {
+            inside = true;
+            for (const c of closes) c(this.transport);
+            this.transport.write('dropped');
+            inside = false;
+          }
+        }
+        const lostOnce = deferred();
+        const { portNumber } = await serve(() => new Closer());
+        // An abort resets the connection, possibly before the client's connect() completes.
+        const client = cleanup.socket(net.connect(portNumber, '127.0.0.1'));
+        client.on('error', () => {});
+        client.write('x');
+        await lostOnce.promise;
+        await closed(client);
+        await new Promise((r) => setImmediate(r));
+        expect(reentrant).to.equal(false);
+        expect(reasons).to.have.length(1);
+        expect(reasons[0]).to.be.instanceOf(reasonClass);
+      });
+    }
+
+    it("abortConnection() from another connection's callback", async () => {
+      const built: Recorder[] = [];
+      let reentrant = false;
+      let insideOther = false;
+      class Other extends Recorder {
+        override connectionMade(): void {
+          super.connectionMade();
+          built.push(this);
+          if (built.length === 2) {
+            insideOther = true;
+            built[0]!.transport.abortConnection();
+            built[0]!.transport.loseConnection();
+            insideOther = false;
+          }
+        }
+        override connectionLost(reason: Error): void {
+          if (insideOther) reentrant = true;
+          super.connectionLost(reason);
+        }
+      }
+      const { factory, portNumber } = await serve(() => new Other());
+      const first = await rawConnect(portNumber, cleanup);
+      first.on('error', () => {});
+      await (await factory.nextProtocol(0)).made.promise;
+      await rawConnect(portNumber, cleanup);
+      const reason = await built[0]!.lost.promise;
+      expect(reason).to.be.instanceOf(ConnectionAborted);
+      expect(reentrant).to.equal(false);
+      expect(built[0]!.events.filter((e) => e === 'connectionLost')).to.have.length(1);
+      expect(built[1]!.connected).to.equal(true);
+    });
   });
 
   it('half-closes: writeEof() sends EOF but keeps reading; write() afterwards throws', async () => {

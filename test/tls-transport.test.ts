@@ -1,8 +1,11 @@
 import { expect } from 'chai';
 import {
   ConnectFailedError,
+  ConnectionAborted,
   ConnectionDone,
+  ConnectionLost,
   NotSupportedError,
+  TLSHandshakeError,
   type ITCPTransport,
   type Reactor,
   type TLSAddress,
@@ -73,6 +76,23 @@ describe('TLS transports', () => {
     await client.stopped.promise;
   });
 
+  it('loseConnection() right after a large write delivers every byte before closing', async () => {
+    const big = pattern(4 * 1024 * 1024, 9);
+    class Sender extends Protocol {
+      override connectionMade(): void {
+        this.transport.write(big);
+        this.transport.write('end');
+        this.transport.loseConnection();
+      }
+    }
+    const port = cleanup.port(await reactor.listenSSL(0, Factory.forProtocol(Sender), { key: cert.key, cert: cert.cert }, { interface: '127.0.0.1' }));
+    const client = new RecordingClientFactory(() => new Recorder());
+    cleanup.connector(reactor.connectSSL('127.0.0.1', (port.getHost() as TLSAddress).port, client, { ca: cert.cert, servername: 'localhost' }));
+    const c = await firstProtocol(client);
+    expect(await c.lost.promise).to.be.instanceOf(ConnectionDone);
+    expect(c.received().equals(Buffer.concat([big, Buffer.from('end')]))).to.equal(true);
+  });
+
   it('fails to connect when the server certificate is not trusted', async () => {
     const port = cleanup.port(await reactor.listenSSL(0, Factory.forProtocol(Echo), { key: cert.key, cert: cert.cert }, { interface: '127.0.0.1' }));
     cleanup.captureLog();
@@ -83,6 +103,70 @@ describe('TLS transports', () => {
     expect(String((reason.cause as { code?: string }).code)).to.match(/SELF_SIGNED|UNABLE_TO_VERIFY/);
     expect(client.protocols).to.have.length(0);
   });
+
+  async function tlsPair(): Promise<{ s: Recorder; c: Recorder; client: RecordingClientFactory<Recorder> }> {
+    const server = new RecordingFactory(() => new Recorder());
+    const port = cleanup.port(await reactor.listenSSL(0, server, { key: cert.key, cert: cert.cert }, { interface: '127.0.0.1' }));
+    const client = new RecordingClientFactory(() => new Recorder());
+    cleanup.connector(reactor.connectSSL('127.0.0.1', (port.getHost() as TLSAddress).port, client, { ca: cert.cert, servername: 'localhost' }));
+    const c = await firstProtocol(client);
+    await c.made.promise;
+    const s = await server.nextProtocol(0);
+    await s.made.promise;
+    return { s, c, client };
+  }
+
+  for (const aborter of ['server', 'client'] as const) {
+    it(`a ${aborter} abortConnection() resets the TCP connection under TLS: ConnectionLost at the other end`, async () => {
+      const { s, c, client } = await tlsPair();
+      // Data through first, so the reset is not confused with a failed handshake.
+      c.transport.write('ping');
+      await s.receivedAtLeast(4);
+      const [self, other] = aborter === 'server' ? [s, c] : [c, s];
+      self.transport.write('dropped');
+      self.transport.abortConnection();
+      expect(await self.lost.promise).to.be.instanceOf(ConnectionAborted);
+      const reason = await other.lost.promise;
+      expect(reason).to.be.instanceOf(ConnectionLost);
+      expect((reason.cause as { code?: string }).code).to.equal('ECONNRESET');
+      expect(other.received().toString()).to.equal(aborter === 'server' ? '' : 'ping');
+      await client.stopped.promise;
+      expect(self.events.filter((e) => e === 'connectionLost')).to.have.length(1);
+    });
+  }
+
+  it('abortConnection() right after loseConnection() ends a TLS connection too', async () => {
+    for (const wait of [false, true]) {
+      const { s, c } = await tlsPair();
+      s.transport.write('bye');
+      s.transport.loseConnection();
+      if (wait) await new Promise((r) => setImmediate(r));
+      s.transport.abortConnection();
+      expect(await s.lost.promise).to.be.instanceOf(ConnectionAborted);
+      expect(await c.lost.promise).to.be.instanceOf(Error);
+    }
+  });
+
+  for (const side of ['server', 'client'] as const) {
+    it(`a ${side} aborting in connectionMade, straight from the handshake, resets without crashing`, async () => {
+      cleanup.captureLog();
+      class AbortAtOnce extends Recorder {
+        override connectionMade(): void {
+          super.connectionMade();
+          this.transport.abortConnection();
+        }
+      }
+      const server = new RecordingFactory(() => (side === 'server' ? new AbortAtOnce() : new Recorder()));
+      const port = cleanup.port(await reactor.listenSSL(0, server, { key: cert.key, cert: cert.cert }, { interface: '127.0.0.1' }));
+      const client = new RecordingClientFactory(() => (side === 'client' ? new AbortAtOnce() : new Recorder()));
+      cleanup.connector(reactor.connectSSL('127.0.0.1', (port.getHost() as TLSAddress).port, client, { ca: cert.cert, servername: 'localhost' }));
+      const c = await firstProtocol(client);
+      expect(await c.lost.promise).to.be.instanceOf(side === 'client' ? ConnectionAborted : ConnectionLost);
+      // (A client's reset usually reaches the server before its side of the handshake is done:
+      // the server then logs a failed handshake and builds no protocol.)
+      if (side === 'server') expect(await (await server.nextProtocol(0)).lost.promise).to.be.instanceOf(ConnectionAborted);
+    });
+  }
 
   it('startTLS() upgrades a TCP connection in place, sending earlier writes in clear first', async () => {
     class StartTLSServer extends Recorder {
@@ -128,5 +212,102 @@ describe('TLS transports', () => {
     c.transport.loseConnection();
     expect(await s.lost.promise).to.be.instanceOf(ConnectionDone);
     expect(await c.lost.promise).to.be.instanceOf(ConnectionDone);
+  });
+
+  describe('startTLS() completion', () => {
+    /** A plain TCP connection with the reactor on both ends, ready to be upgraded. */
+    async function plainPair(): Promise<{ s: Recorder; c: Recorder; st: ITCPTransport; ct: ITCPTransport }> {
+      const server = new RecordingFactory(() => new Recorder());
+      const port = cleanup.port(await reactor.listenTCP(0, server, { interface: '127.0.0.1' }));
+      const client = new RecordingClientFactory(() => new Recorder());
+      cleanup.connector(reactor.connectTCP('127.0.0.1', (port.getHost() as TCPAddress).port, client));
+      const c = await firstProtocol(client);
+      await c.made.promise;
+      const s = await server.nextProtocol(0);
+      await s.made.promise;
+      return { s, c, st: s.transport as ITCPTransport, ct: c.transport as ITCPTransport };
+    }
+
+    it('resolves on both sides once the handshake has completed, and not before', async () => {
+      const { s, c, st, ct } = await plainPair();
+      const cipherName = (t: ITCPTransport): string => String((t.getExtraInfo('cipher') as { name?: string } | undefined)?.name);
+      const seen: string[] = [];
+      const serverDone = st.startTLS({ key: cert.key, cert: cert.cert }).then(() => {
+        seen.push(`server cipher=${cipherName(st)}`);
+      });
+      expect(cipherName(st)).to.equal('undefined'); // nothing negotiated yet
+      const clientDone = ct.startTLS({ ca: cert.cert, servername: 'localhost' }).then(() => {
+        seen.push(`client cipher=${cipherName(ct)} authorized=${String(ct.getExtraInfo('authorized'))}`);
+      });
+      expect(seen).to.deep.equal([]);
+      await Promise.all([serverDone, clientDone]);
+      // What each side saw when its promise resolved: the handshake was already complete.
+      expect(cipherName(ct)).to.match(/^TLS_/);
+      expect(seen.sort()).to.deep.equal([`client cipher=${cipherName(ct)} authorized=true`, `server cipher=${cipherName(st)}`]);
+      expect(ct.getExtraInfo('protocol')).to.match(/^TLSv1\.[23]$/);
+      // The upgraded connection carries data, and an abort still resets it.
+      ct.write('over tls');
+      expect((await s.receivedAtLeast(8)).toString()).to.equal('over tls');
+      ct.abortConnection();
+      expect(await c.lost.promise).to.be.instanceOf(ConnectionAborted);
+      expect(await s.lost.promise).to.be.instanceOf(ConnectionLost);
+    });
+
+    it('rejects with TLSHandshakeError when the certificate is not trusted, and drops the connection with it', async () => {
+      const { s, c, st, ct } = await plainPair();
+      const serverDone = st.startTLS({ key: cert.key, cert: cert.cert });
+      const clientErr = await ct.startTLS({ servername: 'localhost' }).then(
+        () => null,
+        (err: Error) => err,
+      ); // no ca: the self-signed certificate is not trusted
+      expect(clientErr).to.be.instanceOf(TLSHandshakeError);
+      expect(clientErr).to.be.instanceOf(ConnectionLost);
+      expect((clientErr as TLSHandshakeError).code).to.equal('ERR_TLS_HANDSHAKE');
+      expect(String((clientErr!.cause as { code?: string }).code)).to.match(/SELF_SIGNED|UNABLE_TO_VERIFY/);
+      expect(await c.lost.promise).to.equal(clientErr);
+      // The server's handshake fails too: the client went away in the middle of it.
+      const serverErr = await serverDone.then(() => null, (err: Error) => err);
+      expect(serverErr).to.be.instanceOf(TLSHandshakeError);
+      expect(await s.lost.promise).to.equal(serverErr);
+    });
+
+    for (const clientCert of ['none', 'untrusted'] as const) {
+      it(`a server that requires a client certificate refuses a client with ${clientCert === 'none' ? 'none' : 'an untrusted one'}`, async () => {
+        const other = makeTestCertificate();
+        try {
+          const { s, c, st, ct } = await plainPair();
+          const serverDone = st.startTLS({ key: cert.key, cert: cert.cert, requestCert: true, rejectUnauthorized: true, ca: cert.cert });
+          const mine = clientCert === 'none' ? {} : { key: other.key, cert: other.cert };
+          const clientDone = ct.startTLS({ ...mine, ca: cert.cert, servername: 'localhost' });
+          const serverErr = await serverDone.then(() => null, (err: Error) => err);
+          expect(serverErr).to.be.instanceOf(TLSHandshakeError);
+          expect(await s.lost.promise).to.equal(serverErr);
+          // The client may have finished its side before the server refused it; either way its
+          // connection ends uncleanly.
+          await clientDone.catch(() => undefined);
+          expect(await c.lost.promise).to.be.instanceOf(ConnectionLost);
+        } finally {
+          other.dispose();
+        }
+      });
+    }
+
+    it('an abort straight from the handshake completing resets the connection (regression: Node crashed)', async () => {
+      const { s, c, st, ct } = await plainPair();
+      // The continuation runs while Node is still inside the TLS handshake callback.
+      const serverAborted = st.startTLS({ key: cert.key, cert: cert.cert }).then(() => st.abortConnection());
+      await ct.startTLS({ ca: cert.cert, servername: 'localhost' }).catch(() => undefined);
+      await serverAborted;
+      expect(await s.lost.promise).to.be.instanceOf(ConnectionAborted);
+      expect(await c.lost.promise).to.be.instanceOf(ConnectionLost);
+    });
+
+    it('rejects at once on a connection that is already closing', async () => {
+      const { st } = await plainPair();
+      st.loseConnection();
+      const err = await st.startTLS({ key: cert.key, cert: cert.cert }).then(() => null, (e: Error) => e);
+      expect(err).to.be.instanceOf(TLSHandshakeError);
+      expect(err!.message).to.contain('closing or closed');
+    });
   });
 });

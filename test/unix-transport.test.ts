@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CannotListenError, ConnectionDone, ConnectionRefusedError, type Reactor, type UNIXAddress } from '@torsion/reactor';
+import { CannotListenError, ConnectionAborted, ConnectionDone, ConnectionRefusedError, type Reactor, type UNIXAddress } from '@torsion/reactor';
 import { Factory } from '@torsion/protocols';
 import { Cleanup, Echo, Recorder, RecordingClientFactory, RecordingFactory, closed, newReactor, readAtLeast, readToEnd } from './support/tcp-helpers.js';
 
@@ -64,6 +64,38 @@ describe('UNIX-domain sockets', () => {
     connector.disconnect();
     await factory.stopped.promise;
     expect(factory.events).to.deep.equal(['startFactory', 'startedConnecting', 'buildProtocol', 'clientConnectionLost', 'stopFactory']);
+  });
+
+  it('abortConnection() drops buffered data and reports ConnectionAborted; UNIX sockets have no reset, so the peer sees an end', async () => {
+    const sock = path.join(dir, 'abort.sock');
+    const factory = new RecordingFactory(() => new Recorder());
+    cleanup.port(await reactor.listenUNIX(sock, factory));
+    const client = await rawUnix(sock);
+    const all = readToEnd(client);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    p.transport.write('never sent');
+    p.transport.abortConnection();
+    p.transport.abortConnection();
+    expect(await p.lost.promise).to.be.instanceOf(ConnectionAborted);
+    expect((await all).toString()).to.equal('');
+    expect(p.events).to.deep.equal(['connectionMade', 'connectionLost']);
+  });
+
+  it('loseConnection() right after a large write delivers every byte before closing', async () => {
+    const sock = path.join(dir, 'big.sock');
+    const big = Buffer.alloc(4 * 1024 * 1024, 7);
+    class Sender extends Recorder {
+      override connectionMade(): void {
+        super.connectionMade();
+        this.transport.write(big);
+        this.transport.write('end');
+        this.transport.loseConnection();
+      }
+    }
+    cleanup.port(await reactor.listenUNIX(sock, new RecordingFactory(() => new Sender())));
+    const got = await readToEnd(await rawUnix(sock));
+    expect(got.equals(Buffer.concat([big, Buffer.from('end')]))).to.equal(true);
   });
 
   it('fails to connect where nothing listens', async () => {

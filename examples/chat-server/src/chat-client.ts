@@ -4,6 +4,7 @@ import { LineReceiver, TimeoutMixin, formatAddress } from '@torsion/protocols';
 import type { ChatServer, Room } from './chat-server.js';
 import { LOBBY } from './chat-server.js';
 import { stripTelnet } from './telnet.js';
+import { cleanText } from './text.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,19}$/;
 const HELP = [
@@ -19,6 +20,14 @@ const HELP = [
   '*   /quit [REASON]    leave',
   '* Anything else is said to everyone in your room.',
 ];
+
+/** The most entries a /rooms or /who reply lists, so that it stays one reasonable line. */
+const MAX_LISTED = 100;
+
+function listOf(items: string[]): string {
+  if (items.length <= MAX_LISTED) return items.join(', ');
+  return `${items.slice(0, MAX_LISTED).join(', ')} and ${items.length - MAX_LISTED} more`;
+}
 
 /**
  * One chat connection. The first line is the nickname; then lines are commands (`/join`...) or
@@ -39,6 +48,10 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
   #lastRefill = 0;
   #throttles = 0;
   #throttleTimer: IDelayedCall | null = null;
+  /** Cuts a connection we asked to close that has not flushed within the grace period. */
+  #closeTimer: IDelayedCall | null = null;
+  /** The peer has half-closed while lines it sent were held back by the throttle. */
+  #eof = false;
   #quitReason: string | null = null;
   #peer = '?';
 
@@ -50,9 +63,9 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
     this.#peer = formatAddress(this.transport.getPeer());
     this.transport.setWriteBufferLimits(o.writeHighWater, o.writeLowWater);
     if (server.shuttingDown || server.clients.size >= o.maxClients) {
-      this.transport.write(`! Server is full (${o.maxClients} clients): try again later.\r\n`);
-      this.#quitReason = 'server full';
-      this.transport.loseConnection();
+      const why = server.shuttingDown ? 'server shutting down' : `server full (${o.maxClients} clients)`;
+      o.log(`refused ${this.#peer}: ${why}`);
+      this.hangUp(why, server.shuttingDown ? '! The server is shutting down: try again later.' : `! Server is full (${o.maxClients} clients): try again later.`);
       return;
     }
     server.clients.add(this);
@@ -69,7 +82,8 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
     const server = this.factory;
     this.#stuckTimer?.cancel();
     this.#throttleTimer?.cancel();
-    this.#stuckTimer = this.#throttleTimer = null;
+    this.#closeTimer?.cancel();
+    this.#stuckTimer = this.#throttleTimer = this.#closeTimer = null;
     if (!server.clients.delete(this)) return;
     const why = this.#quitReason ?? reason.message;
     if (this.nick !== null) {
@@ -100,6 +114,23 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
     this.deliver(Buffer.from(`${text}\r\n`));
   }
 
+  /**
+   * Close this connection for `reason` (logged and told to the room), after a last `line` to
+   * the client. What is queued is flushed first, but a peer that does not read cannot hold the
+   * connection open: it is cut after the `shutdownGrace` period.
+   */
+  hangUp(reason: string, line?: string): void {
+    if (this.transport.disconnecting) return;
+    this.#quitReason ??= reason;
+    // Written even above the high-water mark: one more line is still a bounded amount.
+    if (line !== undefined) this.transport.write(`${line}\r\n`);
+    this.transport.loseConnection();
+    this.#closeTimer ??= this.clock.callLater(this.factory.options.shutdownGrace, () => {
+      this.#closeTimer = null;
+      this.transport.abortConnection();
+    });
+  }
+
   // The transport's write buffer crossed its high-water mark: this client is not reading.
   override pauseWriting(): void {
     this.#writable = false;
@@ -123,9 +154,25 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
   }
 
   override timeoutConnection(): void {
-    this.#quitReason = 'idle timeout';
-    this.transport.write(`* Idle for ${this.factory.options.idleTimeout}s: goodbye.\r\n`);
-    this.transport.loseConnection();
+    this.hangUp('idle timeout', `* Idle for ${this.factory.options.idleTimeout}s: goodbye.`);
+  }
+
+  // The peer half-closed (nc -N, socat, Ctrl-D): handle what it sent, then close. Lines held
+  // back by the flood throttle are still handled, at the throttled pace, before closing.
+  override eofReceived(): boolean {
+    if (this.#throttleTimer !== null) {
+      this.#eof = true;
+      return true;
+    }
+    this.#endOfInput();
+    return false;
+  }
+
+  #endOfInput(): void {
+    // A last line without its newline is still a line.
+    const rest = this.clearLineBuffer();
+    if (rest.length > 0 && !this.transport.disconnecting) this.lineReceived(rest);
+    this.hangUp('end of input');
   }
 
   override lineLengthExceeded(_line: Buffer): void {
@@ -142,9 +189,10 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
       this.#strike('! That line was not valid UTF-8: it was ignored.');
       return;
     }
-    const text = line.toString('utf8').trim();
+    const text = cleanText(line.toString('utf8')).trim();
     if (this.nick === null) {
-      this.#chooseFirstNick(text);
+      if (text.startsWith('/')) this.#commandBeforeNick(text);
+      else this.#chooseFirstNick(text);
     } else if (text.startsWith('/')) {
       this.#command(text);
     } else if (text.length > 0) {
@@ -156,9 +204,7 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
     this.#strikes += 1;
     const max = this.factory.options.maxStrikes;
     if (this.#strikes >= max) {
-      this.#quitReason = `too many bad lines (${max})`;
-      this.send(`${message} Too many bad lines: goodbye.`);
-      this.transport.loseConnection();
+      this.hangUp(`too many bad lines (${max})`, `${message} Too many bad lines: goodbye.`);
     } else {
       this.send(message);
     }
@@ -178,9 +224,7 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
     this.#throttles += 1;
     if (this.#throttles > floodStrikes) {
       this.factory.stats.flooders += 1;
-      this.#quitReason = 'flooding';
-      this.send('! You are sending too fast: goodbye.');
-      this.transport.loseConnection();
+      this.hangUp('flooding', '! You are sending too fast: goodbye.');
       return false;
     }
     if (this.#throttleTimer === null) {
@@ -188,10 +232,20 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
       const wait = (floodBurst / 2 - this.#tokens) / floodRate;
       this.#throttleTimer = this.clock.callLater(wait, () => {
         this.#throttleTimer = null;
-        if (!this.transport.disconnecting) this.transport.resumeProducing();
+        if (this.transport.disconnecting) return;
+        this.transport.resumeProducing();
+        // Resuming delivered the held lines; unless they were throttled again, input is over.
+        if (this.#eof && this.#throttleTimer === null) this.#endOfInput();
       });
     }
     return true;
+  }
+
+  // Before a nickname is chosen only /quit and /help make sense.
+  #commandBeforeNick(text: string): void {
+    const name = /^\/(\S*)/.exec(text)![1]!.toLowerCase();
+    if (name === 'quit' || name === 'help') return this.#command(text);
+    this.send('! Choose a nickname first (or /quit). What is your nickname?');
   }
 
   #chooseFirstNick(text: string): void {
@@ -247,10 +301,7 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
         return this.factory.broadcast(this.room!, `* ${this.nick} ${arg}`, this);
       case 'help': return HELP.forEach((l) => this.send(l));
       case 'quit':
-        this.#quitReason = arg.length > 0 ? arg : 'quit';
-        this.send('* Bye!');
-        this.transport.loseConnection();
-        return;
+        return this.hangUp(arg.length > 0 ? arg : 'quit', '* Bye!');
       default:
         this.send(`! Unknown command /${name}: type /help for the list.`);
     }
@@ -261,6 +312,7 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
     const error = this.#checkNick(name);
     if (error !== null) return this.send(error);
     const old = this.nick!;
+    if (name === old) return this.send(`! You are already known as ${name}.`);
     this.factory.nicks.delete(old.toLowerCase());
     this.factory.nicks.set(name.toLowerCase(), this);
     this.nick = name;
@@ -285,12 +337,12 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
 
   #rooms(): void {
     const rooms = [...this.factory.rooms.values()].sort((a, b) => a.name.localeCompare(b.name));
-    this.send(`* Rooms: ${rooms.map((r) => `#${r.name} (${r.members.size})`).join(', ')}`);
+    this.send(`* Rooms: ${listOf(rooms.map((r) => `#${r.name} (${r.members.size})`))}`);
   }
 
   #who(): void {
     const nicks = [...this.room!.members].map((m) => m.nick!).sort((a, b) => a.localeCompare(b));
-    this.send(`* In #${this.room!.name}: ${nicks.join(', ')}`);
+    this.send(`* In #${this.room!.name}: ${listOf(nicks)}`);
   }
 
   #msg(arg: string): void {

@@ -1,4 +1,4 @@
-import { reactor, type Address, type IReactorTime } from '@torsion/reactor';
+import { reactor, type IReactorTime } from '@torsion/reactor';
 import { Factory } from '@torsion/protocols';
 import { ChatClient } from './chat-client.js';
 import { defaultOptions, type ChatOptions } from './options.js';
@@ -56,11 +56,6 @@ export class ChatServer extends Factory {
     return this.options.clock ?? reactor;
   }
 
-  override buildProtocol(addr: Address): ChatClient {
-    const client = super.buildProtocol(addr) as ChatClient;
-    return client;
-  }
-
   get shuttingDown(): boolean {
     return this.#shuttingDown;
   }
@@ -93,13 +88,13 @@ export class ChatServer extends Factory {
     }
   }
 
-  /** Say goodbye to every client and close their connections gracefully. */
+  /**
+   * Say goodbye to every client and close their connections gracefully: what is queued is
+   * flushed, and a client that does not read is cut after `shutdownGrace` seconds. Clients that
+   * connect from now on are turned away.
+   */
   goodbyeAll(message = '* Server is shutting down. Goodbye!'): void {
     this.#shuttingDown = true;
-    const line = Buffer.from(`${message}\r\n`);
-    for (const client of this.clients) {
-      client.transport.write(line);
-      client.transport.loseConnection();
-    }
+    for (const client of this.clients) client.hangUp('server shutting down', message);
   }
 }

@@ -3,7 +3,7 @@
  * torsion-chat: the flagship example. Listens on 127.0.0.1:8023 by default.
  * Try it: `npm start`, then in other terminals `nc 127.0.0.1 8023`.
  */
-import { reactor, serverFromString } from '@torsion/reactor';
+import { Reactor, serverFromString } from '@torsion/reactor';
 import { formatAddress } from '@torsion/protocols';
 import { ChatServer } from './chat-server.js';
 import { parseCommandLine, usage, UsageError } from './options.js';
@@ -20,10 +20,13 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   if (cmd.help) {
-    console.log(usage);
+    process.stdout.write(usage);
     return 0;
   }
-  const server = new ChatServer(cmd.options);
+  const grace = cmd.options.shutdownGrace;
+  // Our own reactor, so that Ctrl-C waits no longer than --shutdown-grace for slow clients.
+  const reactor = new Reactor(grace === undefined ? {} : { shutdownGracePeriod: grace });
+  const server = new ChatServer({ ...cmd.options, clock: reactor });
   const log = server.options.log;
   // Goodbyes go out first; reactor.stop() then flushes every connection within its grace period.
   reactor.addSystemEventTrigger('before', 'shutdown', () => {
@@ -34,7 +37,7 @@ async function main(argv: string[]): Promise<number> {
   const where = formatAddress(port.getHost());
   console.log(`Torsion chat server listening on ${where}`);
   const host = port.getHost();
-  if (host.type === 'TCP') console.log(`Connect with: nc ${host.host.includes(':') ? `${host.host}` : host.host} ${host.port}   (Ctrl-C stops the server)`);
+  if (host.type === 'TCP') console.log(`Connect with: nc ${host.host} ${host.port}   (Ctrl-C stops the server)`);
   await reactor.run();
   log('stopped');
   return 0;

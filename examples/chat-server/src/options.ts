@@ -23,7 +23,10 @@ export interface ChatOptions {
   writeHighWater: number;
   /** Write-buffer low-water mark per client: delivery resumes below it. */
   writeLowWater: number;
-  /** Seconds of grace on shutdown for buffered output to reach clients. */
+  /**
+   * Seconds a closing connection (shutdown, /quit, idle, flooding...) has to flush its output
+   * to a client before it is cut.
+   */
   shutdownGrace: number;
   /** Where time comes from (tests inject a Clock). */
   clock?: IReactorTime;
@@ -68,6 +71,7 @@ Options:
   --flood-rate N         lines/s a client may sustain, 0 = unlimited (default ${defaultOptions.floodRate})
   --flood-burst N        lines a client may send in a burst (default ${defaultOptions.floodBurst})
   --stuck-timeout SECS   drop clients that stop reading for this long (default ${defaultOptions.stuckTimeout})
+  --shutdown-grace SECS  time a closing client has to take its last lines (default ${defaultOptions.shutdownGrace})
   --quiet                no log line per connection
   -h, --help             show this help
 `;
@@ -101,6 +105,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
         'flood-rate': { type: 'string' },
         'flood-burst': { type: 'string' },
         'stuck-timeout': { type: 'string' },
+        'shutdown-grace': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -134,6 +139,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
   set('floodRate', number('flood-rate', v['flood-rate'], 0, false));
   set('floodBurst', number('flood-burst', v['flood-burst'], 1));
   set('stuckTimeout', number('stuck-timeout', v['stuck-timeout'], 0, false));
+  set('shutdownGrace', number('shutdown-grace', v['shutdown-grace'], 0, false));
   if (v.quiet === true) options.log = () => {};
   return { endpoint, options, help: v.help === true };
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { LineClient } from './line-client.js';
 
 const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/main.js');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 interface Running {
   child: ChildProcess;
@@ -14,9 +15,9 @@ interface Running {
 }
 
 // Start the real server program on a free port and wait until it says where it listens.
-function startServer(extra: string[] = []): Promise<Running> {
+function startServer(extra: string[] = [], command = [process.execPath, main]): Promise<Running> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [main, '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command[0]!, [...command.slice(1), '--port', '0', ...extra], { stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
     const stdout: string[] = [];
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     let buf = '';
@@ -70,6 +71,22 @@ describe('chat server program', function () {
     server.child.kill('SIGINT');
     await alice.expect(/Goodbye!/);
     expect(await server.exited).to.equal(0);
+  });
+
+  // `npm start` runs the server under a shell: SIGTERM to npm must reach the server, or it is
+  // left running without a parent.
+  it('runs under `npm start -- --port ...`, which passes options and SIGTERM through', async function () {
+    if (!have('npm')) this.skip();
+    this.timeout(120000);
+    const server = await startServer(['--max-clients', '1'], ['npm', 'start', '--silent', '--']);
+    const alice = await LineClient.join(server.port, 'alice');
+    const bob = await LineClient.connect(server.port);
+    await bob.expect(/Server is full \(1 clients\)/);
+    server.child.kill('SIGTERM');
+    await alice.expect(/shutting down\. Goodbye!/);
+    await alice.closed();
+    expect(await server.exited).to.equal(0);
+    await bob.closed();
   });
 
   for (const tool of ['socat', 'nc']) {

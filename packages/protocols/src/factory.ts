@@ -1,11 +1,20 @@
 import type { Address, IClientFactory, IConnector, IProtocolFactory } from '@torsion/reactor';
-import { TorsionError } from '@torsion/reactor';
+import { TorsionError, TorsionTypeError } from '@torsion/reactor';
 import type { Protocol } from './protocol.js';
 
 /** A protocol class a factory can build. Its constructor arguments come from {@link Factory.forProtocol}. */
 export type ProtocolClass<P extends Protocol = Protocol> = new (...args: never[]) => P;
 
-/** `doStop()` called more often than `doStart()`: a port or connector stopped twice. */
+/**
+ * `doStop()` called more often than `doStart()`: a port or connector stopped twice.
+ *
+ * @example
+ * ```ts
+ * factory.doStart();
+ * factory.doStop();
+ * factory.doStop();   // throws FactoryNotStartedError: one doStop() per doStart()
+ * ```
+ */
 export class FactoryNotStartedError extends TorsionError {
   constructor() {
     super('ERR_FACTORY_NOT_STARTED', 'Factory.doStop() was called more times than doStart(): a port or connector was stopped twice.');
@@ -78,7 +87,7 @@ export class Factory implements IProtocolFactory {
   buildProtocol(_addr: Address): Protocol | null {
     const P = this.protocol;
     if (P === undefined) {
-      throw new TypeError(
+      throw new TorsionTypeError(
         `${this.constructor.name}.protocol is not set: assign a Protocol subclass to it, use Factory.forProtocol(), or override buildProtocol().`,
       );
     }
@@ -88,12 +97,33 @@ export class Factory implements IProtocolFactory {
   }
 }
 
-/** A factory for listening ports. */
+/**
+ * A factory for listening ports.
+ *
+ * @example
+ * ```ts
+ * class EchoFactory extends ServerFactory {
+ *   override protocol = Echo;
+ * }
+ * await reactor.listenTCP(8000, new EchoFactory(), { interface: '127.0.0.1' });
+ * ```
+ */
 export class ServerFactory extends Factory {}
 
 /**
  * A factory for outgoing connections: it is also told when connecting starts, fails, or when an
  * established connection is lost.
+ *
+ * @example
+ * ```ts
+ * class Greeter extends ClientFactory {
+ *   override protocol = Hello;
+ *   override clientConnectionFailed(_connector: IConnector, reason: Error): void {
+ *     console.error('could not connect:', reason.message);
+ *   }
+ * }
+ * reactor.connectTCP('127.0.0.1', 8000, new Greeter(), { timeout: 5 });
+ * ```
  */
 export class ClientFactory extends Factory implements IClientFactory {
   /** An attempt started. */

@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Data, IConsumer, IPullProducer } from '@torsion/reactor';
-import { log } from '@torsion/reactor';
+import { log, TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
 import { FileReadError, TransferInProgressError, TransferStoppedError } from './string-errors.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -65,10 +65,10 @@ export class FileSender implements IPullProducer {
     if (this.#transfer !== undefined) return Promise.reject(new TransferInProgressError());
     const size = this.CHUNK_SIZE;
     if (!Number.isSafeInteger(size) || size <= 0) {
-      return Promise.reject(new RangeError(`FileSender.CHUNK_SIZE must be a positive integer number of bytes, got ${String(size)}.`));
+      return Promise.reject(new TorsionRangeError(`FileSender.CHUNK_SIZE must be a positive integer number of bytes, got ${String(size)}.`));
     }
     if (transform !== undefined && typeof transform !== 'function') {
-      return Promise.reject(new TypeError(`The transform of beginFileTransfer must be a function, got ${typeof transform}.`));
+      return Promise.reject(new TorsionTypeError(`The transform of beginFileTransfer must be a function, got ${typeof transform}.`));
     }
     let resolve!: (last: Buffer) => void;
     let reject!: (err: Error) => void;
@@ -144,7 +144,7 @@ export class FileSender implements IPullProducer {
       for (;;) {
         const size = this.CHUNK_SIZE;
         if (!Number.isSafeInteger(size) || size <= 0) {
-          throw new RangeError(`FileSender.CHUNK_SIZE must be a positive integer number of bytes, got ${String(size)}.`);
+          throw new TorsionRangeError(`FileSender.CHUNK_SIZE must be a positive integer number of bytes, got ${String(size)}.`);
         }
         let bytesRead: number;
         let buffer: Buffer;

@@ -1,4 +1,6 @@
-export { Protocol, formatAddress } from './protocol.js';
+export { Protocol } from './protocol.js';
+// Re-exported so protocol code can format addresses without importing the reactor package.
+export { formatAddress } from '@torsion/reactor';
 export { Factory, ServerFactory, ClientFactory, FactoryNotStartedError } from './factory.js';
 export type { ProtocolClass } from './factory.js';
 export { DatagramProtocol } from './datagram-protocol.js';

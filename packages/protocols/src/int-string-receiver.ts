@@ -1,5 +1,5 @@
 import type { Data, MaybePromise } from '@torsion/reactor';
-import { log } from '@torsion/reactor';
+import { log, TorsionRangeError } from '@torsion/reactor';
 import { Protocol } from './protocol.js';
 import { LengthLimitExceededError, StringTooLongError, checkMaxLength } from './string-errors.js';
 
@@ -119,7 +119,7 @@ export abstract class IntNStringReceiver extends Protocol {
   #prefixLength(): number {
     const n = this.prefixLength;
     if (n !== 1 && n !== 2 && n !== 3 && n !== 4) {
-      throw new RangeError(`${this.constructor.name}.prefixLength must be 1, 2, 3 or 4 bytes, got ${String(n)}.`);
+      throw new TorsionRangeError(`${this.constructor.name}.prefixLength must be 1, 2, 3 or 4 bytes, got ${String(n)}.`);
     }
     return n;
   }

@@ -5,8 +5,9 @@
  * @internal
  * @module
  */
-import type { Data } from '@torsion/reactor';
-import { TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
+import { Buffer } from 'node:buffer';
+import type { Data, ITransport } from '@torsion/reactor';
+import { log, TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -45,7 +46,24 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : `${typeof value} ${String(value)}`;
 }
 
-/** `line` followed by `delimiter`, as one Buffer (so the line leaves in one transport write). */
+/** Lines up to this long have their frame kept for reuse by {@link joinLine}. */
+const SHARE_LIMIT = 16 * 1024;
+
+/**
+ * The line {@link joinLine} framed last, so that one line sent to many connections (a chat room's
+ * broadcast) is framed once and the same Buffer queued on each. Holds at most one line of at
+ * most `SHARE_LIMIT` bytes and its frame (the line may be a view that keeps its received chunk
+ * alive: one chunk at most).
+ */
+let lastLine: Uint8Array | null = null;
+let lastOut: Buffer = EMPTY;
+/** `lastOut`'s line part, made the first time the frame is reused. */
+let lastHead: Buffer | null = null;
+
+/**
+ * `line` followed by `delimiter`, as one Buffer (so the line leaves in one transport write).
+ * The result may be shared with earlier calls for the same bytes, so it must not be modified.
+ */
 export function joinLine(line: Data, delimiter: Buffer): Buffer {
   if (typeof line === 'string') {
     const n = Buffer.byteLength(line, 'utf8');
@@ -57,10 +75,34 @@ export function joinLine(line: Data, delimiter: Buffer): Buffer {
   if (!(line instanceof Uint8Array)) {
     throw new TorsionTypeError(`sendLine() takes a Buffer, Uint8Array or string, got ${describe(line)}.`);
   }
+  // Each protocol has its own delimiter Buffer: the frame's bytes are what is compared.
+  if (line === lastLine && isLastFrame(line, delimiter)) return lastOut;
   const out = Buffer.allocUnsafe(line.length + delimiter.length);
   out.set(line, 0);
   out.set(delimiter, line.length);
+  if (line.length <= SHARE_LIMIT) {
+    lastLine = line;
+    lastOut = out;
+  } else {
+    lastLine = null;
+    lastOut = EMPTY;
+  }
+  lastHead = null;
   return out;
+}
+
+/**
+ * Whether `lastOut` still holds exactly `line` + `delimiter`. Buffers are mutable (the caller's
+ * line, or a frame some transport changed after it was written): the bytes are compared, so a
+ * reused frame is always what a fresh one would be.
+ */
+function isLastFrame(line: Uint8Array, delimiter: Buffer): boolean {
+  const out = lastOut;
+  const n = line.length;
+  if (out.length !== n + delimiter.length) return false;
+  for (let i = 0; i < delimiter.length; i++) if (out[n + i] !== delimiter[i]) return false;
+  lastHead ??= out.subarray(0, n);
+  return Buffer.compare(line, lastHead) === 0;
 }
 
 /**
@@ -184,5 +226,41 @@ export class PartialLine {
       if (match) return len - j;
     }
     return -1;
+  }
+}
+
+/**
+ * Promises returned by async line handlers (`async lineReceived`), gathered so that a rejection
+ * is always reported and never left unhandled (which would end the Node process).
+ */
+export class HandlerPromises {
+  #list: Array<PromiseLike<unknown>> | undefined = undefined;
+
+  /** Keep `result` if it is a promise. */
+  add(result: unknown): void {
+    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+      (this.#list ??= []).push(result as PromiseLike<unknown>);
+    }
+  }
+
+  /**
+   * For `dataReceived` to return: the transport drops the connection with the rejection as
+   * reason, as for any protocol callback.
+   */
+  take(): Promise<void> | undefined {
+    const list = this.#list;
+    if (list === undefined) return undefined;
+    this.#list = undefined;
+    return Promise.all(list).then(() => undefined);
+  }
+
+  /** Outside `dataReceived` (lines delivered on resume): log a rejection and abort. */
+  report(owner: { logPrefix(): string; transport: ITransport }): void {
+    const all = this.take();
+    if (all === undefined) return;
+    all.catch((err: unknown) => {
+      log.error(`${owner.logPrefix()}: a line handler's promise rejected; dropping the connection.`, err);
+      (owner.transport as ITransport | undefined)?.abortConnection();
+    });
   }
 }

@@ -1,7 +1,8 @@
-import type { Data, ITransport } from '@torsion/reactor';
+import { Buffer } from 'node:buffer';
+import type { Data, ITransport, MaybePromise } from '@torsion/reactor';
 import { logEvent } from '@torsion/reactor';
 import { LineTooLongError } from './errors.js';
-import { CRLF, PartialLine, findDelimiter, joinLine, overflows, toDelimiter, toMaxLength } from './line-framing.js';
+import { CRLF, HandlerPromises, PartialLine, findDelimiter, joinLine, overflows, toDelimiter, toMaxLength } from './line-framing.js';
 import { Protocol } from './protocol.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -43,6 +44,7 @@ export class LineOnlyReceiver extends Protocol {
   #pendingDelim: Buffer = CRLF;
   #maxSrc: unknown = undefined;
   #max = 16384;
+  readonly #promises = new HandlerPromises();
 
   /** A complete line arrived (without its delimiter). Override it. */
   lineReceived(_line: Buffer): void {}
@@ -58,23 +60,34 @@ export class LineOnlyReceiver extends Protocol {
     (this.transport as ITransport | undefined)?.loseConnection();
   }
 
-  /** Send `line` followed by the delimiter, in one transport write. */
+  /**
+   * Send `line` followed by the delimiter, in one transport write. The bytes are copied, so the
+   * Buffer may be reused at once; the same Buffer sent to many connections in a row is framed
+   * once and the frame shared (reused only while the bytes match).
+   */
   sendLine(line: Data): void {
     this.transport.write(joinLine(line, this.#delimiter()));
   }
 
   /** Called by the transport when its reading resumes: deliver the buffered lines now. */
   readingResumed(): void {
-    if (!this.#busy) this.#drain(undefined);
+    if (!this.#busy) {
+      this.#drain(undefined);
+      this.#promises.report(this);
+    }
   }
 
-  override dataReceived(data: Buffer): void {
+  override dataReceived(data: Buffer): MaybePromise<void> {
     if (this.#busy || this.#queue.length > 0) {
       if (data.length > 0) this.#queue.push(data);
-      if (!this.#busy) this.#drain(undefined);
+      if (this.#busy) return; // the outer call reports the promises of the lines it delivers
+      this.#drain(undefined);
     } else if (data.length > 0) {
       this.#drain(data);
     }
+    // A promise an async lineReceived returned goes to the transport, which drops the
+    // connection with the rejection as reason.
+    return this.#promises.take();
   }
 
   #delimiter(): Buffer {
@@ -157,7 +170,7 @@ export class LineOnlyReceiver extends Protocol {
           return;
         }
         if (line.length > max) this.#exceeded(line, true);
-        else this.lineReceived(line);
+        else this.#promises.add(this.lineReceived(line));
         if (t !== undefined && (t.disconnecting || !t.isReading())) {
           if (pos < end) this.#queue.unshift(chunk.subarray(pos));
           return;
@@ -182,7 +195,7 @@ export class LineOnlyReceiver extends Protocol {
       const line = Buffer.from(ab, base + pos, k - pos);
       pos = k + dlen;
       if (line.length > max) this.#exceeded(line, true);
-      else this.lineReceived(line);
+      else this.#promises.add(this.lineReceived(line));
       if (t !== undefined && (t.disconnecting || !t.isReading())) {
         if (pos < end) this.#queue.unshift(chunk.subarray(pos));
         return;

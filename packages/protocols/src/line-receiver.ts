@@ -1,7 +1,8 @@
-import type { Data, ITransport } from '@torsion/reactor';
+import { Buffer } from 'node:buffer';
+import type { Data, ITransport, MaybePromise } from '@torsion/reactor';
 import { logEvent } from '@torsion/reactor';
 import { LineTooLongError } from './errors.js';
-import { CRLF, PartialLine, findDelimiter, joinLine, overflows, toDelimiter, toMaxLength } from './line-framing.js';
+import { CRLF, HandlerPromises, PartialLine, findDelimiter, joinLine, overflows, toDelimiter, toMaxLength } from './line-framing.js';
 import { Protocol } from './protocol.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -63,6 +64,7 @@ export class LineReceiver extends Protocol {
   #pendingDelim: Buffer = CRLF;
   #maxSrc: unknown = undefined;
   #max = 16384;
+  readonly #promises = new HandlerPromises();
 
   /** A complete line arrived (without its delimiter). Override it. */
   lineReceived(_line: Buffer): void {}
@@ -84,7 +86,11 @@ export class LineReceiver extends Protocol {
     t?.loseConnection();
   }
 
-  /** Send `line` followed by the delimiter, in one transport write. */
+  /**
+   * Send `line` followed by the delimiter, in one transport write. The bytes are copied, so the
+   * Buffer may be reused at once; the same Buffer sent to many connections in a row is framed
+   * once and the frame shared (reused only while the bytes match).
+   */
   sendLine(line: Data): void {
     this.transport.write(joinLine(line, this.#delimiter()));
   }
@@ -112,7 +118,10 @@ export class LineReceiver extends Protocol {
     this.#lineMode = true;
     if (extra === undefined || extra.length === 0) return;
     this.#front.push(typeof extra === 'string' ? Buffer.from(extra, 'utf8') : Buffer.from(extra.buffer, extra.byteOffset, extra.length));
-    if (!this.#busy) this.#drain(undefined);
+    if (!this.#busy) {
+      this.#drain(undefined);
+      this.#promises.report(this);
+    }
   }
 
   /**
@@ -145,7 +154,10 @@ export class LineReceiver extends Protocol {
   resumeProducing(): void {
     this.#paused = false;
     (this.transport as ITransport | undefined)?.resumeProducing();
-    if (!this.#busy) this.#drain(undefined);
+    if (!this.#busy) {
+      this.#drain(undefined);
+      this.#promises.report(this);
+    }
   }
 
   /** Stop for good: nothing more is delivered and the transport stops reading. */
@@ -159,16 +171,23 @@ export class LineReceiver extends Protocol {
   readingResumed(): void {
     // On the stack already (paused and resumed inside our own callback): the running loop
     // sees the transport reading again and carries on.
-    if (!this.#busy) this.#drain(undefined);
+    if (!this.#busy) {
+      this.#drain(undefined);
+      this.#promises.report(this);
+    }
   }
 
-  override dataReceived(data: Buffer): void {
+  override dataReceived(data: Buffer): MaybePromise<void> {
     if (this.#busy || this.#front.length > 0 || this.#queue.length > 0) {
       if (data.length > 0) this.#queue.push(data);
-      if (!this.#busy) this.#drain(undefined);
-      return;
+      if (this.#busy) return; // the outer call reports the promises of the lines it delivers
+      this.#drain(undefined);
+    } else if (data.length > 0) {
+      this.#drain(data);
     }
-    if (data.length > 0) this.#drain(data);
+    // A promise an async handler returned goes to the transport, which drops the connection
+    // with the rejection as reason.
+    return this.#promises.take();
   }
 
   #delimiter(): Buffer {
@@ -225,7 +244,7 @@ export class LineReceiver extends Protocol {
             this.#front.unshift(data);
             data = this.#pending.take();
           }
-          this.rawDataReceived(data);
+          this.#promises.add(this.rawDataReceived(data));
         }
         data = undefined;
       }
@@ -310,7 +329,7 @@ export class LineReceiver extends Protocol {
       }
       this.#curPos = pos;
       if (line.length > max) this.#exceeded(line, true);
-      else this.lineReceived(line);
+      else this.#promises.add(this.lineReceived(line));
       if (this.#mustStop(chunk, pos, delimSrc, maxSrc, t)) return;
     }
 
@@ -325,7 +344,7 @@ export class LineReceiver extends Protocol {
       pos = k + dlen;
       this.#curPos = pos;
       if (line.length > max) this.#exceeded(line, true);
-      else this.lineReceived(line);
+      else this.#promises.add(this.lineReceived(line));
       if (
         (this.#interrupt || this.delimiter !== delimSrc || this.MAX_LENGTH !== maxSrc ||
           (t !== undefined && (t.disconnecting || !t.isReading()))) &&

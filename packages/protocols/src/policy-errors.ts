@@ -9,6 +9,12 @@ import { TorsionError, TorsionRangeError } from '@torsion/reactor';
 /**
  * `ReconnectingClientFactory.retry()` was called with no connector, before the factory had seen
  * one (no `startedConnecting`, `clientConnectionFailed` or `clientConnectionLost` yet).
+ *
+ * @example
+ * ```ts
+ * const factory = ReconnectingClientFactory.forProtocol(Protocol);
+ * factory.retry();   // throws NoConnectorToRetryError: connect it first, or pass the connector
+ * ```
  */
 export class NoConnectorToRetryError extends TorsionError {
   constructor(

@@ -1,4 +1,5 @@
-import type { Address, ITransport, IProtocol, MaybePromise } from '@torsion/reactor';
+import type { ITransport, IProtocol, MaybePromise } from '@torsion/reactor';
+import { formatAddress } from '@torsion/reactor';
 import type { Factory } from './factory.js';
 
 /**
@@ -71,19 +72,5 @@ export class Protocol implements IProtocol {
     const name = this.constructor.name;
     if (this.transport === undefined) return name;
     return `${name},${formatAddress(this.transport.getPeer())}`;
-  }
-}
-
-/** Render an address as `host:port`, `[v6]:port` or a path. */
-export function formatAddress(addr: Address): string {
-  switch (addr.type) {
-    case 'TCP':
-    case 'TLS':
-    case 'UDP':
-      return addr.host.includes(':') ? `[${addr.host}]:${addr.port}` : `${addr.host}:${addr.port}`;
-    case 'UNIX':
-      return addr.path;
-    case 'PROCESS':
-      return `pid ${String(addr.pid)}`;
   }
 }

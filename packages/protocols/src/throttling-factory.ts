@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { log, reactor } from '@torsion/reactor';
+import { log, reactor, TorsionTypeError } from '@torsion/reactor';
 import type { Address, Data, IDelayedCall, IProtocol, IProtocolFactory, IPullProducer, IPushProducer, IReactorTime, ITransport, MaybePromise } from '@torsion/reactor';
 import type { Factory } from './factory.js';
 import { checkPositive, checkPositiveInteger } from './policy-errors.js';
@@ -31,6 +31,20 @@ function byteLength(data: Data): number {
  * pausing the transport, writing by pausing the registered producer and calling the wrapped
  * protocol's `pauseWriting()`. It keeps the wrapped protocol's own pauses apart from the
  * throttle's, so lifting the throttle never resumes what the protocol itself paused.
+ *
+ * @example
+ * ```ts
+ * class Counted extends ThrottlingProtocol {
+ *   override dataReceived(data: Buffer): void {
+ *     console.log('in', data.length);
+ *     super.dataReceived(data);
+ *   }
+ * }
+ * class Throttled extends ThrottlingFactory {
+ *   override protocol = Counted;
+ * }
+ * await reactor.listenTCP(8000, new Throttled(Factory.forProtocol(Echo), { readLimit: 65536 }));
+ * ```
  */
 export class ThrottlingProtocol extends ProtocolWrapper {
   #throttle: ThrottlingFactory;
@@ -48,7 +62,7 @@ export class ThrottlingProtocol extends ProtocolWrapper {
   constructor(factory: Factory & WrapperRegistry, wrappedProtocol: IProtocol) {
     super(factory, wrappedProtocol);
     if (!(factory instanceof ThrottlingFactory)) {
-      throw new TypeError('ThrottlingProtocol needs a ThrottlingFactory: use it as the protocol of a ThrottlingFactory subclass.');
+      throw new TorsionTypeError('ThrottlingProtocol needs a ThrottlingFactory: use it as the protocol of a ThrottlingFactory subclass.');
     }
     this.#throttle = factory;
   }

@@ -203,9 +203,9 @@ export class ProtocolWrapper extends Protocol implements ITCPTransport {
     this.#tcp('setTcpKeepAlive').setTcpKeepAlive(on, initialDelaySeconds);
   }
 
-  /** Forwarded to a TCP transport; `NotSupportedError` on any other. */
-  startTLS(options: TLSOptions): void {
-    this.#tcp('startTLS').startTLS(options);
+  /** Forwarded to a TCP transport (its promise too); `NotSupportedError` on any other. */
+  startTLS(options: TLSOptions): Promise<void> {
+    return this.#tcp('startTLS').startTLS(options);
   }
 
   #tcp(method: 'setTcpNoDelay' | 'setTcpKeepAlive' | 'startTLS'): ITCPTransport {

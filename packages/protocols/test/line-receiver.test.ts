@@ -180,6 +180,37 @@ describe('LineReceiver', () => {
       expect(write.callCount).to.equal(2);
       expect(t.value()).to.deep.equal(Buffer.concat([Buffer.from('héllo\n'), Buffer.from([1, 2, 10])]));
     });
+
+    it('sends one line to many connections as the same bytes, whatever their delimiters', () => {
+      class Nl extends LineReceiver {
+        override delimiter = '\n';
+      }
+      const line = Buffer.from('broadcast');
+      const pairs = [connected(new Nl()), connected(new Nl()), connected(new LineReceiver()), connected(new Nl())];
+      for (const { p } of pairs) p.sendLine(line);
+      expect(pairs.map(({ t }) => t.value().toString())).to.deep.equal([
+        'broadcast\n',
+        'broadcast\n',
+        'broadcast\r\n',
+        'broadcast\n',
+      ]);
+    });
+
+    it('sends what the line holds at each call, even when the same Buffer was changed in between', () => {
+      const line = Buffer.from('aaaa');
+      const a = connected(new LineReceiver());
+      const b = connected(new LineReceiver());
+      const c = connected(new LineReceiver());
+      a.p.sendLine(line);
+      line[0] = 0x62;
+      b.p.sendLine(line);
+      // A frame changed after it was written (here through the test transport) is not reused.
+      b.t.value()[1] = 0x7a;
+      c.p.sendLine(line);
+      expect([a.t.value().toString(), c.t.value().toString()]).to.deep.equal(['aaaa\r\n', 'baaa\r\n']);
+      b.t.value()[1] = 0x61;
+      expect(b.t.value().toString()).to.equal('baaa\r\n');
+    });
   });
 
   describe('MAX_LENGTH', () => {
@@ -295,6 +326,47 @@ describe('LineReceiver', () => {
         expect(p.lines).to.deep.equal(['a', 'quit']);
       });
     }
+  });
+
+  describe('async handlers', () => {
+    it('returns from dataReceived a promise that rejects when an async lineReceived or rawDataReceived rejects', async () => {
+      class Async extends LineReceiver {
+        override async lineReceived(line: Buffer): Promise<void> {
+          if (line.toString() === 'raw') this.setRawMode();
+          else throw new Error(`line ${line.toString()}`);
+        }
+        override async rawDataReceived(): Promise<void> {
+          throw new Error('raw');
+        }
+      }
+      const { p } = connected(new Async());
+      let caught: unknown;
+      await (p.dataReceived(Buffer.from('a\r\n')) as unknown as Promise<void>).catch((e: unknown) => (caught = e));
+      expect((caught as Error).message).to.equal('line a');
+      caught = undefined;
+      await (p.dataReceived(Buffer.from('raw\r\nxyz')) as unknown as Promise<void>).catch((e: unknown) => (caught = e));
+      expect((caught as Error).message).to.equal('raw');
+    });
+
+    it('logs and aborts when a line delivered on resume (outside dataReceived) rejects', async () => {
+      const { events, restore } = quietLog();
+      try {
+        class PauseThenFail extends LineReceiver {
+          override async lineReceived(line: Buffer): Promise<void> {
+            if (line.toString() === 'p') this.transport.pauseProducing();
+            else throw new Error('late');
+          }
+        }
+        const { p, t } = connected(new PauseThenFail());
+        void p.dataReceived(Buffer.from('p\r\nx\r\n'));
+        t.resumeProducing();
+        await new Promise((r) => setImmediate(r));
+        expect(t.aborted).to.equal(true);
+        expect(events.filter((e) => e.level === 'error').map((e) => (e.error as Error).message)).to.deep.equal(['late']);
+      } finally {
+        restore();
+      }
+    });
   });
 
   describe('re-entrant input', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { ConnectionAborted, ConnectionDone, TorsionRangeError } from '@torsion/reactor';
 import { Clock, StringTransport, StringTransportWithDisconnection } from '@torsion/reactor/testing';
-import { Protocol, TimeoutMixin } from '@torsion/protocols';
+import { LineReceiver, Protocol, TimeoutMixin } from '@torsion/protocols';
 
 /** A small base protocol with constructor arguments of its own, to check the mixin keeps them. */
 class Greeter extends Protocol {
@@ -196,5 +196,48 @@ describe('TimeoutMixin', () => {
     const p = new Early();
     p.setTimeout(1);
     expect(() => p.clock.advance(1)).not.to.throw();
+  });
+});
+
+describe('TimeoutMixin over LineReceiver (DESIGN.md usage)', () => {
+  class IdleLines extends TimeoutMixin(LineReceiver) {
+    override clock = new Clock();
+    override delimiter = '\n';
+    override MAX_LENGTH = 8;
+    lines: string[] = [];
+    override connectionMade(): void {
+      this.setTimeout(5);
+    }
+    override lineReceived(line: Buffer): void {
+      this.resetTimeout();
+      this.lines.push(line.toString());
+      this.sendLine(line);
+    }
+  }
+
+  it('compiles as class P extends TimeoutMixin(LineReceiver) and keeps line framing and the timer working together', () => {
+    const p = new IdleLines();
+    const t = new StringTransportWithDisconnection();
+    void t.connect(p);
+    p.dataReceived(Buffer.from('a\nb'));
+    p.clock.advance(4);
+    p.dataReceived(Buffer.from('\n'));
+    p.clock.advance(4);
+    expect(p.lines).to.deep.equal(['a', 'b']);
+    expect(t.value().toString()).to.equal('a\nb\n');
+    expect(t.disconnecting).to.equal(false);
+    p.clock.advance(1);
+    expect(t.aborted).to.equal(true);
+    expect(p.clock.getDelayedCalls()).to.deep.equal([]);
+  });
+
+  it('clears the timer when LineReceiver drops an over-long line', () => {
+    const p = new IdleLines();
+    const t = new StringTransportWithDisconnection();
+    void t.connect(p);
+    p.dataReceived(Buffer.from('123456789\n'));
+    expect(t.disconnecting).to.equal(true);
+    expect(t.lostReason).to.be.instanceOf(ConnectionDone);
+    expect(p.clock.getDelayedCalls()).to.deep.equal([]);
   });
 });

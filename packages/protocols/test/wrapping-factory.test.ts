@@ -186,6 +186,23 @@ describe('WrappingFactory / ProtocolWrapper', () => {
     expect(order).to.deep.equal(['wrapper made, inner connected: false']);
   });
 
+  it('startTLS() is forwarded to a TCP transport, and so is its promise', async () => {
+    const { w } = wrap();
+    const handshake = Promise.resolve();
+    let got: unknown;
+    const tcp = Object.assign(new StringTransport(), {
+      startTLS: (options: unknown): Promise<void> => {
+        got = options;
+        return handshake;
+      },
+    });
+    w.transport = tcp;
+    const p = w.startTLS({ servername: 'example.test' });
+    expect(p).to.equal(handshake);
+    expect(got).to.deep.equal({ servername: 'example.test' });
+    await p;
+  });
+
   it('TCP-only calls over a transport without them are a NotSupportedError', () => {
     const { w } = wrap();
     const bare = { ...new StringTransport() } as unknown as ITransport; // no methods at all

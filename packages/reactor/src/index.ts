@@ -17,3 +17,4 @@ export { UDPPort } from './udp/udp-port.js';
 export { serverFromString, clientFromString } from './endpoints.js';
 export type { IStreamServerEndpoint, IStreamClientEndpoint, EndpointReactor } from './endpoints.js';
 export { ProcessTransport } from './process/process-transport.js';
+export { describeAddress as formatAddress } from './tcp/addresses.js';

@@ -172,8 +172,12 @@ export interface ITransport extends IConsumer, IPushProducer {
 export interface ITCPTransport extends ITransport {
   setTcpNoDelay(on: boolean): void;
   setTcpKeepAlive(on: boolean, initialDelaySeconds?: number): void;
-  /** Upgrade the connection to TLS in place. */
-  startTLS(options: TLSOptions): void;
+  /**
+   * Upgrade the connection to TLS in place (STARTTLS). Resolves once the handshake has
+   * completed; rejects with `TLSHandshakeError` if it fails, and the connection is then dropped
+   * with that error as `connectionLost`'s reason. Test doubles resolve at once.
+   */
+  startTLS(options: TLSOptions): Promise<void>;
 }
 
 /** Options for TLS connections and listeners; passed through to `node:tls`. */

@@ -32,7 +32,16 @@ export interface LogEvent {
 /** Receives log events. */
 export type LogObserver = (event: LogEvent) => void;
 
-/** The default observer: errors and warnings to stderr, info to stdout, debug dropped. */
+/**
+ * The default observer: errors and warnings to stderr, info to stdout, debug dropped.
+ *
+ * @example
+ * ```ts
+ * const previous = setLogObserver((event) => myLogger.log(event.level, event.message, event.fields));
+ * // ...
+ * setLogObserver(consoleLogObserver);   // back to the default
+ * ```
+ */
 export const consoleLogObserver: LogObserver = (event) => {
   if (event.level === 'debug') return;
   const fields = event.fields === undefined ? '' : ` ${JSON.stringify(event.fields)}`;
@@ -44,14 +53,34 @@ export const consoleLogObserver: LogObserver = (event) => {
 
 let observer: LogObserver = consoleLogObserver;
 
-/** Install `next` as the log observer and return the previous one (to restore it later). */
+/**
+ * Install `next` as the log observer and return the previous one (to restore it later).
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = [];
+ * const previous = setLogObserver((event) => lines.push(`${event.level}: ${event.message}`));
+ * try {
+ *   // ... run the code under test ...
+ * } finally {
+ *   setLogObserver(previous);
+ * }
+ * ```
+ */
 export function setLogObserver(next: LogObserver): LogObserver {
   const previous = observer;
   observer = next;
   return previous;
 }
 
-/** Report an event to the current observer. An observer that throws is ignored. */
+/**
+ * Report an event to the current observer. An observer that throws is ignored.
+ *
+ * @example
+ * ```ts
+ * logEvent({ level: 'warn', message: 'peer sent garbage', fields: { peer: formatAddress(peer) } });
+ * ```
+ */
 export function logEvent(event: LogEvent): void {
   try {
     observer(event);

@@ -256,8 +256,12 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
     clearInterval(this.#keepAlive);
     this.#keepAlive = undefined;
     this.#removeSignals();
+    // As in Twisted, a stopped reactor runs no more delayed calls (a reconnecting factory must
+    // not reconnect after shutdown); they stay pending and no longer keep the process alive.
     this.#timerRef = false;
-    this.#timer?.unref();
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#armedFor = Infinity;
     this.#resolveRun?.();
   }
 
@@ -299,6 +303,7 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
 
   /** Make sure the one Node timer fires no later than the earliest pending call. */
   #arm(): void {
+    if (this.#state === 'stopped') return;
     const next = this.#timers.nextTime();
     if (next === undefined) {
       if (this.#timer !== undefined) clearTimeout(this.#timer);

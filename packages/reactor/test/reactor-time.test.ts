@@ -60,6 +60,33 @@ describe('Reactor time', () => {
     }
   });
 
+  it('logs a call whose returned promise rejects (an async function), instead of leaving the rejection unhandled', async () => {
+    const r = new Reactor({ installSignalHandlers: false });
+    const events: LogEvent[] = [];
+    const previous = setLogObserver((e) => events.push(e));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await new Promise<void>((resolve) => {
+        r.callLater(0, async () => {
+          await Promise.resolve();
+          throw new Error('async boom');
+        });
+        r.callLater(0.001, resolve);
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      const errors = events.filter((e) => e.level === 'error');
+      expect(errors.map((e) => (e.error as Error).message)).to.deep.equal(['async boom']);
+      expect(unhandled).to.deep.equal([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      setLogObserver(previous);
+    }
+  });
+
   it('rejects NaN, negative and infinite delays with a RangeError naming the value', () => {
     const r = new Reactor({ installSignalHandlers: false });
     for (const bad of [NaN, -0.1, Infinity, -Infinity]) {

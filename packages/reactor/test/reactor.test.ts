@@ -253,6 +253,50 @@ describe('Reactor life cycle', () => {
       expect([code, out]).to.deep.equal([0, 'fired\n']);
     });
 
+    it('a call due during shutdown still runs; one pending after stop() no longer keeps the process alive', async () => {
+      const program = `
+        import { Reactor } from '@torsion/reactor';
+        const r = new Reactor();
+        r.addSystemEventTrigger('before', 'shutdown', () => new Promise((res) => setTimeout(res, 100)));
+        r.callWhenRunning(() => {
+          r.callLater(0.02, () => console.log('fired-during-shutdown'));
+          r.callLater(3600, () => console.log('never'));
+          void r.stop();
+        });
+        await r.run();
+        console.log('run-resolved ' + r.getDelayedCalls().length);
+      `;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', program], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect([code, out.split('\n').filter(Boolean)]).to.deep.equal([0, ['fired-during-shutdown', 'run-resolved 1']]);
+    });
+
+    it('runs no delayed call once stopped, even while something else keeps the process alive', async () => {
+      const program = `
+        import { Reactor } from '@torsion/reactor';
+        const r = new Reactor({ installSignalHandlers: false });
+        r.callLater(0.05, () => console.log('pending-at-stop-ran'));
+        r.callWhenRunning(() => void r.stop());
+        await r.run();
+        r.callLater(0, () => console.log('scheduled-after-stop-ran'));
+        // Something else keeps the process alive well past both calls' due times.
+        setTimeout(() => console.log('pending ' + r.getDelayedCalls().length), 200);
+      `;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', program], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect([code, out.split('\n').filter(Boolean)]).to.deep.equal([0, ['pending 2']]);
+    });
+
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       it(`stops gracefully on ${signal}: shutdown triggers run and the process exits 0`, async () => {
         const program = `

@@ -42,6 +42,15 @@ export class IncompleteReadError extends TorsionError {
  * beyond it. `consumed` is how many bytes must be consumed to get past the overlong data. After
  * `readUntil()` the buffer is untouched (read `consumed` bytes to skip them); `readLine()` has
  * already discarded the overlong line.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await reader.readUntil('\r\n\r\n');
+ * } catch (err) {
+ *   if (err instanceof LimitOverrunError) await reader.readExactly(err.consumed);   // skip it
+ * }
+ * ```
  */
 export class LimitOverrunError extends TorsionError {
   /** Bytes to consume to get past the overlong data. */
@@ -53,7 +62,16 @@ export class LimitOverrunError extends TorsionError {
   }
 }
 
-/** A read was started while another read on the same reader was still waiting for data. */
+/**
+ * A read was started while another read on the same reader was still waiting for data.
+ *
+ * @example
+ * ```ts
+ * const first = reader.readLine();
+ * await first;                   // a reader.readLine() before this await would throw ConcurrentReadError
+ * const second = await reader.readLine();
+ * ```
+ */
 export class ConcurrentReadError extends TorsionError {
   constructor(method: string) {
     super(
@@ -63,24 +81,40 @@ export class ConcurrentReadError extends TorsionError {
   }
 }
 
-/** `feedData()` after `feedEof()`: a transport delivered bytes after it reported the end. */
+/**
+ * `feedData()` after `feedEof()`: a transport delivered bytes after it reported the end.
+ *
+ * @example
+ * ```ts
+ * const reader = new StreamReader();
+ * reader.feedEof();
+ * reader.feedData(Buffer.from('late'));   // throws FeedAfterEofError
+ * ```
+ */
 export class FeedAfterEofError extends TorsionError {
   constructor() {
     super('ERR_FEED_AFTER_EOF', 'feedData() was called after feedEof(): no bytes can follow the end of the stream.');
   }
 }
 
-/** `write()` (or `writeLines()`, `writeEof()`) on a `StreamWriter` after `close()`. */
-export class WriteAfterCloseError extends TorsionError {
-  constructor(method = 'write') {
-    super('ERR_WRITE_AFTER_CLOSE', `${method}() was called after close(): this StreamWriter is closed; open a new connection to send more.`);
-  }
-}
+// `write()` (or `writeLines()`, `writeEof()`) on a `StreamWriter` after `close()` throws the
+// reactor's WriteAfterCloseError (the same class a transport throws after connectionLost), so one
+// `instanceof` check covers both.
+export { WriteAfterCloseError } from '@torsion/reactor';
 
 /**
  * A pending operation (a connect, a read) was cancelled through its `AbortSignal`. Like Node's
  * own `AbortError`, its `name` is `'AbortError'` and its `code` is `'ABORT_ERR'`; the signal's
  * `reason` is kept as `cause`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const line = await reader.readLine({ signal: AbortSignal.timeout(5000) });
+ * } catch (err) {
+ *   if (err instanceof AbortError) console.log('no line within 5 s');   // nothing was consumed
+ * }
+ * ```
  */
 export class AbortError extends TorsionError {
   constructor(message = 'The operation was aborted through its AbortSignal.', options?: { cause?: unknown }) {
@@ -88,7 +122,16 @@ export class AbortError extends TorsionError {
   }
 }
 
-/** A `StreamReader` was given a transport while it already had another one. */
+/**
+ * A `StreamReader` was given a transport while it already had another one.
+ *
+ * @example
+ * ```ts
+ * const reader = new StreamReader();
+ * reader.setTransport(transport);
+ * reader.setTransport(otherTransport);   // throws TransportAlreadySetError
+ * ```
+ */
 export class TransportAlreadySetError extends TorsionError {
   constructor() {
     super('ERR_TRANSPORT_ALREADY_SET', 'This StreamReader already has a transport: a reader follows one transport for its whole life.');

@@ -1,12 +1,16 @@
 import type { Data, ExtraInfoName, ITransport, TLSOptions } from '@torsion/reactor';
 import { NotSupportedError, WriteAfterEofError } from '@torsion/reactor';
 import { WriteAfterCloseError } from './errors.js';
+
+function writeAfterClose(method: string): WriteAfterCloseError {
+  return new WriteAfterCloseError(`${method}() was called after close(): this StreamWriter is closed; open a new connection to send more.`);
+}
 import type { StreamReader } from './stream-reader.js';
 import type { StreamReaderProtocol } from './stream-reader-protocol.js';
 
 /** A transport that can be upgraded to TLS in place (TCP transports). */
 interface StartTLSTransport extends ITransport {
-  startTLS(options: TLSOptions): void;
+  startTLS(options: TLSOptions): Promise<void> | void;
 }
 
 function canStartTLS(t: ITransport): t is StartTLSTransport {
@@ -51,14 +55,14 @@ export class StreamWriter {
 
   /** Queue `data` for sending (strings as UTF-8). Throws after {@link close} or {@link writeEof}. */
   write(data: Data): void {
-    if (this.#closing) throw new WriteAfterCloseError('write');
+    if (this.#closing) throw writeAfterClose('write');
     if (this.#eofWritten) throw new WriteAfterEofError();
     this.#transport.write(data);
   }
 
   /** Queue several chunks as one write. */
   writeLines(chunks: Iterable<Data>): void {
-    if (this.#closing) throw new WriteAfterCloseError('writeLines');
+    if (this.#closing) throw writeAfterClose('writeLines');
     if (this.#eofWritten) throw new WriteAfterEofError();
     this.#transport.writeSequence(chunks);
   }
@@ -76,7 +80,7 @@ export class StreamWriter {
 
   /** Close the write side after buffered data is sent (half-close); later writes throw. */
   writeEof(): void {
-    if (this.#closing) throw new WriteAfterCloseError('writeEof');
+    if (this.#closing) throw writeAfterClose('writeEof');
     if (this.#eofWritten) return;
     this.#eofWritten = true;
     this.#transport.writeEof();
@@ -115,7 +119,9 @@ export class StreamWriter {
 
   /**
    * Upgrade the connection to TLS in place (STARTTLS). Waits for buffered writes to drain
-   * first. Throws `NotSupportedError` if the transport cannot (a process pipe, say).
+   * first, then resolves once the TLS handshake has completed (asyncio's `start_tls`). Rejects
+   * with `TLSHandshakeError` if the handshake fails (the connection is then dropped), and with
+   * `NotSupportedError` if the transport cannot (a process pipe, say).
    */
   async startTls(options: TLSOptions): Promise<void> {
     const transport = this.#transport;
@@ -123,7 +129,7 @@ export class StreamWriter {
       throw new NotSupportedError('This transport cannot be upgraded to TLS: startTls() needs a TCP connection.');
     }
     await this.drain();
-    transport.startTLS(options);
+    await transport.startTLS(options);
   }
 
   /** Close and wait for the end: `await using writer = ...` closes it on scope exit. */

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
-import { ProcessExitedAlready } from '@torsion/reactor';
+import type { IProcessTransport, IReactorProcess } from '@torsion/reactor';
+import { ProcessSpawnError, reactor as globalReactor } from '@torsion/reactor';
 import type { StreamReader } from './stream-reader.js';
 import type { StreamWriter } from './stream-writer.js';
-import { pairOver } from './adapters/from-duplex.js';
+import { SubprocessProtocol, returnCodeOf } from './subprocess-protocol.js';
 
 /** Options for {@link createSubprocess}. */
 export interface SubprocessOptions {
@@ -13,12 +12,23 @@ export interface SubprocessOptions {
   cwd?: string;
   /** The limit of the stdout and stderr readers, in bytes (default 64 KiB). */
   limit?: number;
+  /** The reactor to spawn with (default: the global `reactor`). */
+  reactor?: IReactorProcess;
 }
 
 /**
- * A child process with streams on its pipes: asyncio's `Process`. Read `stdout`/`stderr` while
- * the child runs: a reader stops reading its pipe above twice its limit, so a child that writes
- * much more than that blocks until you read (use {@link communicate} to do it all at once).
+ * A child process with streams on its pipes: asyncio's `Process`, over the process transport
+ * of `reactor.spawnProcess()`. Read `stdout`/`stderr` while the child runs: reading the
+ * process's output stops while either reader holds more than twice its limit, so a child that
+ * writes much more than that blocks until you read (use {@link communicate} to do it all at
+ * once).
+ *
+ * @example
+ * ```ts
+ * const child = await createSubprocess('sort', []);
+ * const [out] = await child.communicate('b\na\n');
+ * console.log(out.toString(), await child.wait());   // 'a\nb\n' 0
+ * ```
  */
 export class Subprocess {
   /** The child's stdin: write to it, `close()` it (EOF for the child). */
@@ -27,44 +37,36 @@ export class Subprocess {
   readonly stdout: StreamReader;
   /** The child's stderr. */
   readonly stderr: StreamReader;
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<number>;
-  #returnCode: number | null = null;
+  /** The process transport the streams run over. */
+  readonly transport: IProcessTransport;
+  readonly #protocol: SubprocessProtocol;
+  readonly #pid: number | undefined;
+  readonly #ended: Promise<number>;
 
   /** @internal Use {@link createSubprocess}. */
-  constructor(child: ChildProcess, limit: number | undefined) {
-    this.#child = child;
-    const peer = { type: 'PROCESS' as const, ...(child.pid === undefined ? {} : { pid: child.pid }) };
-    const options = { peer, ...(limit === undefined ? {} : { limit }) };
-    this.stdin = pairOver({ writable: child.stdin }, options)[1];
-    this.stdout = pairOver({ readable: child.stdout }, options)[0];
-    this.stderr = pairOver({ readable: child.stderr }, options)[0];
-    this.#exited = new Promise<number>((resolve, reject) => {
-      child.once('error', reject);
-      // 'close' comes after the exit and after the pipes have closed.
-      child.once('close', (code: number | null, signal: NodeJS.Signals | null) => {
-        this.#returnCode = code ?? -(signal === null ? 0 : constants.signals[signal] ?? 0);
-        // Nobody reads the child's stdin any more: release the pipe.
-        if (!this.stdin.isClosing()) this.stdin.transport.abortConnection();
-        resolve(this.#returnCode);
-      });
-    });
-    this.#exited.catch(() => {});
+  constructor(protocol: SubprocessProtocol, transport: IProcessTransport, ended: Promise<number>) {
+    this.#protocol = protocol;
+    this.stdin = protocol.stdin;
+    this.stdout = protocol.stdout;
+    this.stderr = protocol.stderr;
+    this.transport = transport;
+    this.#pid = transport.pid ?? undefined;
+    this.#ended = ended;
   }
 
-  /** The child's process id (undefined if it could not be started). */
+  /** The child's process id (it stays readable after the exit). */
   get pid(): number | undefined {
-    return this.#child.pid;
+    return this.#pid;
   }
 
   /** The exit status once the child has exited (negative: killed by that signal), else `null`. */
   get returnCode(): number | null {
-    return this.#returnCode;
+    return this.#protocol.returnCode;
   }
 
   /** Resolves with the return code once the child has exited and its pipes are closed. */
   wait(): Promise<number> {
-    return this.#exited;
+    return this.#ended;
   }
 
   /**
@@ -81,8 +83,7 @@ export class Subprocess {
 
   /** Send a signal (default SIGTERM). Throws `ProcessExitedAlready` once the child has exited. */
   kill(signal: NodeJS.Signals | number = 'SIGTERM'): void {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) throw new ProcessExitedAlready();
-    this.#child.kill(signal);
+    this.transport.signalProcess(signal);
   }
 
   /** Same as `kill('SIGTERM')`. */
@@ -93,8 +94,8 @@ export class Subprocess {
 
 /**
  * Start `command` with `args` (not including argv[0]) and pipes on stdin, stdout and stderr:
- * asyncio's `create_subprocess_exec`. Resolves once the process has been spawned; rejects if
- * it could not be (no such file, say).
+ * asyncio's `create_subprocess_exec`, over `reactor.spawnProcess()`. Resolves once the process
+ * has been spawned; rejects if it could not be, with the system's error (`code: 'ENOENT'`...).
  *
  * @example
  * ```ts
@@ -105,23 +106,22 @@ export class Subprocess {
  * console.log(out.toString(), await proc.wait()); // 'a\nb\n' 0
  * ```
  */
-export function createSubprocess(command: string, args: readonly string[] = [], options: SubprocessOptions = {}): Promise<Subprocess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      ...(options.env === undefined ? {} : { env: options.env }),
-      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    });
-    const onError = (err: Error): void => {
-      child.stdin?.destroy();
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      reject(err);
-    };
-    child.once('error', onError);
-    child.once('spawn', () => {
-      child.off('error', onError);
-      resolve(new Subprocess(child, options.limit));
-    });
+export async function createSubprocess(command: string, args: readonly string[] = [], options: SubprocessOptions = {}): Promise<Subprocess> {
+  const r = options.reactor ?? globalReactor;
+  let exited!: (reason: Error) => void;
+  const exit = new Promise<Error>((resolve) => (exited = resolve));
+  let ended!: (code: number) => void;
+  const end = new Promise<number>((resolve) => (ended = resolve));
+  // A bad limit throws here, before anything is spawned.
+  const protocol = new SubprocessProtocol(options.limit, exited, (reason) => ended(returnCodeOf(reason)));
+  const transport = r.spawnProcess(protocol, command, [command, ...args], {
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
   });
+  if (transport.pid === null) {
+    // It never started; the transport reports why as the exit reason.
+    const reason = await exit;
+    throw reason instanceof ProcessSpawnError && reason.cause instanceof Error ? reason.cause : reason;
+  }
+  return new Subprocess(protocol, transport, end);
 }

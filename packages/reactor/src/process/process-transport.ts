@@ -54,6 +54,13 @@ function checkArgs(executable: unknown, args: unknown, options: SpawnProcessOpti
  * Stdin writes issued within one turn of the loop leave together. A protocol callback that
  * throws (or returns a promise that rejects) is logged and the pipes are closed; the process
  * itself is left to exit on its own.
+ *
+ * @example
+ * ```ts
+ * const transport = reactor.spawnProcess(new WordCount(), '/bin/sh', ['/bin/sh', '-c', 'wc -w']);
+ * transport.write('one two three\n');
+ * transport.closeStdin();   // the child reads EOF; WordCount.processEnded() follows
+ * ```
  */
 export class ProcessTransport implements IProcessTransport {
   readonly #child: ChildProcess;
@@ -296,7 +303,7 @@ export class ProcessTransport implements IProcessTransport {
   readonly #pull = (): void => {
     const producer = this.#producer;
     if (producer === undefined || this.#streaming || this.#disconnecting || this.#stdinClosing) return;
-    producer.resumeProducing();
+    this.#call('the pull producer resumeProducing', () => producer.resumeProducing());
   };
 
   readonly #uncork = (): void => {
@@ -309,8 +316,10 @@ export class ProcessTransport implements IProcessTransport {
     const size = this.#stdin.writableLength;
     if (this.#writePaused && size <= this.#low) {
       this.#writePaused = false;
-      if (this.#producer !== undefined && this.#streaming) (this.#producer as IPushProducer).resumeProducing();
-      this.#protocol.resumeWriting?.();
+      // From a pipe's write callback: a throw here would escape as an uncaught exception.
+      const producer = this.#producer;
+      if (producer !== undefined && this.#streaming) this.#call('the producer resumeProducing', () => producer.resumeProducing());
+      if (this.#protocol.resumeWriting !== undefined) this.#call('resumeWriting', () => this.#protocol.resumeWriting!());
     }
     if (size === 0 && this.#producer !== undefined && !this.#streaming) setImmediate(this.#pull);
   };

@@ -17,7 +17,15 @@ export function hostAddress(kind: StreamKind, socket: Socket, unixPath = ''): Ad
   return { type: kind, host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
 }
 
-/** `host:port`, `[v6]:port` or a path, for log lines and error messages. */
+/**
+ * `host:port`, `[v6]:port` or a path, for log lines and error messages. Exported from the
+ * packages as `formatAddress`.
+ *
+ * @example
+ * ```ts
+ * formatAddress({ type: 'TCP', host: '::1', port: 8023 }); // '[::1]:8023'
+ * ```
+ */
 export function describeAddress(addr: Address): string {
   switch (addr.type) {
     case 'TCP':

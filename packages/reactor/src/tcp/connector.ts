@@ -47,6 +47,8 @@ export class Connector implements IConnector {
   #state: 'disconnected' | 'connecting' | 'connected' = 'disconnected';
   #factoryStarted = false;
   #socket: net.Socket | undefined;
+  /** TLS: the TCP socket under the attempt's TLS socket. */
+  #tcp: net.Socket | undefined;
   #timer: IDelayedCall | undefined;
   #transport: StreamTransport | undefined;
   #untrack: (() => void) | undefined;
@@ -78,10 +80,22 @@ export class Connector implements IConnector {
     }
     this.#state = 'connecting';
     if (!this.#factoryStarted) {
+      try {
+        this.#factory.doStart();
+      } catch (err) {
+        this.#state = 'disconnected'; // a factory that cannot start makes no attempt
+        throw err;
+      }
       this.#factoryStarted = true;
-      this.#factory.doStart();
     }
-    this.#factory.startedConnecting(this);
+    try {
+      this.#factory.startedConnecting(this);
+    } catch (err) {
+      // No attempt was made: leave the connector and the factory as they were before.
+      this.#state = 'disconnected';
+      this.#maybeStopFactory();
+      throw err;
+    }
     if (this.#state !== 'connecting') return; // stopConnecting() from startedConnecting
     const attempt = ++this.#attempt;
     const socket = this.#open();
@@ -125,7 +139,11 @@ export class Connector implements IConnector {
     };
     if (spec.kind === 'TLS') {
       const servername = spec.tls?.servername ?? (net.isIP(spec.host ?? '') === 0 ? spec.host : undefined);
-      return tls.connect({ ...spec.tls, ...base, ...(servername === undefined ? {} : { servername }) });
+      // TLS over a TCP socket of our own: abortConnection() resets that one (a TLS socket
+      // cannot be reset itself).
+      const tcp = net.connect(base);
+      this.#tcp = tcp;
+      return tls.connect({ ...spec.tls, socket: tcp, ...(servername === undefined ? {} : { servername }) });
     }
     return net.connect(base);
   }
@@ -152,10 +170,13 @@ export class Connector implements IConnector {
     this.#attempt++;
     this.#cancelTimer();
     const socket = this.#socket;
+    const tcp = this.#tcp;
     this.#socket = undefined;
-    if (socket !== undefined) {
-      socket.on('error', () => {}); // a late error of an abandoned attempt is of no interest
-      socket.destroy();
+    this.#tcp = undefined;
+    for (const s of [socket, tcp]) {
+      if (s === undefined) continue;
+      s.on('error', () => {}); // a late error of an abandoned attempt is of no interest
+      s.destroy();
     }
     this.#state = 'disconnected';
     try {
@@ -168,7 +189,9 @@ export class Connector implements IConnector {
 
   #connected(socket: net.Socket): void {
     this.#cancelTimer();
+    const tcp = this.#tcp;
     this.#socket = undefined;
+    this.#tcp = undefined;
     this.#state = 'connected';
     const kind = this.#spec.kind;
     const peer = kind === 'UNIX' ? this.#destination : peerAddress(kind, socket);
@@ -185,12 +208,15 @@ export class Connector implements IConnector {
     }
     if (protocol === null) {
       socket.destroy();
+      tcp?.destroy();
       this.#state = 'disconnected';
       this.#attempt++;
-      this.#factory.clientConnectionFailed(
-        this,
-        new ConnectFailedError(`The factory refused to build a protocol for ${describeAddress(peer)} (buildProtocol returned null or threw).`),
-      );
+      const reason = new ConnectFailedError(`The factory refused to build a protocol for ${describeAddress(peer)} (buildProtocol returned null or threw).`);
+      try {
+        this.#factory.clientConnectionFailed(this, reason);
+      } catch (err) {
+        log.error(`clientConnectionFailed() threw for ${describeAddress(this.#destination)}.`, err);
+      }
       this.#maybeStopFactory();
       return;
     }
@@ -198,7 +224,7 @@ export class Connector implements IConnector {
       this.#reactor,
       socket,
       protocol,
-      { kind, isServer: false, onLost: (reason) => this.#lost(reason) },
+      { kind, isServer: false, onLost: (reason) => this.#lost(reason), ...(tcp === undefined ? {} : { tcpSocket: tcp }) },
       peer,
       host,
     );

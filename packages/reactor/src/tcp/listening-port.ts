@@ -2,7 +2,9 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Address, IListeningPort, IProtocol, IProtocolFactory, TLSOptions } from '../interfaces.js';
 import { log } from '../log.js';
+import { NotListeningError } from '../errors.js';
 import { describeAddress, hostAddress, peerAddress, type StreamKind } from './addresses.js';
+import { TcpSocketIndex } from './reset.js';
 import { listenErrorFrom } from './system-errors.js';
 import { StreamTransport, type StreamTransportOptions, type TransportReactor } from './stream-transport.js';
 
@@ -56,7 +58,10 @@ export class ListeningPort implements IListeningPort {
     const common = { allowHalfOpen: spec.kind !== 'TLS', noDelay: spec.kind !== 'UNIX' };
     if (spec.kind === 'TLS') {
       this.#server = tls.createServer({ ...spec.tls, ...common });
-      this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#accept(socket));
+      // Remember the TCP socket under each TLS one, for abortConnection() to reset.
+      const tcpSockets = new TcpSocketIndex();
+      this.#server.on('connection', (tcp: net.Socket) => tcpSockets.add(tcp));
+      this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#accept(socket, tcpSockets.take(socket)));
       this.#server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
         log.warn(`TLS handshake with ${socket.remoteAddress ?? 'a client'} failed: ${err.message}`, {
           port: this.#describe(),
@@ -91,12 +96,19 @@ export class ListeningPort implements IListeningPort {
             : { type: spec.kind, host: a.address, port: a.port };
         this.#host = host;
         this.#connectionHost = fixedLocalAddress(host);
+        try {
+          this.#factory.doStart();
+        } catch (err) {
+          // A factory that cannot start gets no port: close it and hand the error to the caller.
+          server.close();
+          reject(err);
+          return;
+        }
         this.#untrack = this.#reactor.track({
           kind: 'port',
           close: () => this.stopListening(),
           abort: () => void this.stopListening(),
         });
-        this.#factory.doStart();
         resolve(this);
       };
       server.once('error', onError);
@@ -107,7 +119,7 @@ export class ListeningPort implements IListeningPort {
   }
 
   getHost(): Address {
-    if (this.#host === undefined) throw new Error('getHost() called before the port listens: await listenTCP() first.');
+    if (this.#host === undefined) throw new NotListeningError('getHost() was called before the port listens: await listenTCP() first.');
     return this.#host;
   }
 
@@ -134,7 +146,7 @@ export class ListeningPort implements IListeningPort {
     return this.#host === undefined ? '(not listening)' : describeAddress(this.#host);
   }
 
-  #accept(socket: net.Socket): void {
+  #accept(socket: net.Socket, tcpSocket?: net.Socket): void {
     const kind = this.#spec.kind;
     if (kind !== 'UNIX' && socket.remoteAddress === undefined) {
       socket.destroy(); // already reset by the peer before we saw it
@@ -157,7 +169,9 @@ export class ListeningPort implements IListeningPort {
       socket.destroy();
       return;
     }
-    new StreamTransport(this.#reactor, socket, protocol, this.#transportOptions, peer, host).start();
+    // TLS: each connection has its own TCP socket beneath (for abortConnection's reset), so its own options.
+    const options = tcpSocket === undefined ? this.#transportOptions : { ...this.#transportOptions, tcpSocket };
+    new StreamTransport(this.#reactor, socket, protocol, options, peer, host).start();
   }
 }
 

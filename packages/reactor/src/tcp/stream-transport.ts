@@ -16,12 +16,16 @@ import {
   ConnectionLost,
   NotSupportedError,
   ProducerAlreadyRegistered,
+  TLSHandshakeError,
   TorsionRangeError,
+  TorsionTypeError,
+  WriteAfterCloseError,
   WriteAfterEofError,
 } from '../errors.js';
 import { log } from '../log.js';
 import type { ReactorResource } from '../reactor.js';
 import { describeAddress, type StreamKind } from './addresses.js';
+import { destroyWithReset } from './reset.js';
 import { upgradeToTLS } from './start-tls.js';
 import {
   ABOVE_HIGH,
@@ -29,8 +33,10 @@ import {
   DEFAULT_HIGH,
   DEFAULT_LOW,
   DISCONNECTING,
+  EOF_PENDING,
   EOF_WRITTEN,
   FLUSH_SCHEDULED,
+  type Handshake,
   LOST,
   PRODUCER_PAUSED,
   READING,
@@ -55,6 +61,8 @@ export interface StreamTransportOptions {
   isServer: boolean;
   /** Told after the protocol's `connectionLost` (a connector forwards it to its factory). */
   onLost?: (reason: Error) => void;
+  /** TLS: the TCP socket under the TLS one, so that `abortConnection()` can reset it. */
+  tcpSocket?: Socket;
 }
 
 /** Above this many pending bytes a flush hands the chunks over as a vector instead of one copy. */
@@ -117,6 +125,18 @@ function isThenable(value: unknown): value is Thenable {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
 
+/** Mark a promise as handled, so one nobody awaits is no unhandled rejection; returns it. */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
+function notBytes(data: unknown): TorsionTypeError {
+  return new TorsionTypeError(
+    `write() takes a Uint8Array (Buffer) or a string, not ${data === null ? 'null' : typeof data}: convert the value to bytes first.`,
+  );
+}
+
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new ConnectionLost(`A protocol callback threw a non-Error value: ${String(err)}.`, { cause: err });
 }
@@ -143,6 +163,8 @@ function asError(err: unknown): Error {
  */
 export class StreamTransport implements ITCPTransport {
   #socket: Socket;
+  /** The TCP socket the bytes travel over (under TLS, the one beneath); none for UNIX. */
+  readonly #tcp: Socket | undefined;
   readonly #protocol: IProtocol;
   readonly #options: StreamTransportOptions;
   readonly #peer: Address;
@@ -202,6 +224,10 @@ export class StreamTransport implements ITCPTransport {
   get #onRejected(): ((err: unknown) => void) | undefined { return this.#seldom?.onRejected; }
   set #onRejected(value: ((err: unknown) => void) | undefined) { this.#keep('onRejected', value); }
 
+  /** Settles `startTLS()`'s promise: set from the call until the handshake ends either way. */
+  get #handshake(): Handshake | undefined { return this.#seldom?.handshake; }
+  set #handshake(value: Handshake | undefined) { this.#keep('handshake', value); }
+
   #setBit(bit: number, on: boolean): void {
     this.#bits = on ? this.#bits | bit : this.#bits & ~bit;
   }
@@ -230,6 +256,10 @@ export class StreamTransport implements ITCPTransport {
 
   get #tlsPending(): boolean { return (this.#bits & TLS_PENDING) !== 0; }
   set #tlsPending(on: boolean) { this.#setBit(TLS_PENDING, on); }
+
+  /** The peer's EOF arrived while reading was paused; delivered on resume. */
+  get #eofPending(): boolean { return (this.#bits & EOF_PENDING) !== 0; }
+  set #eofPending(on: boolean) { this.#setBit(EOF_PENDING, on); }
 
   get #streaming(): boolean { return (this.#bits & STREAMING) !== 0; }
   set #streaming(on: boolean) { this.#setBit(STREAMING, on); }
@@ -262,15 +292,30 @@ export class StreamTransport implements ITCPTransport {
   static #onEnd(this: LinkedSocket): void {
     const t = this[kTransport]!;
     if (t.#dead) return;
+    if (t.#handshake !== undefined) {
+      t.#abort(new TLSHandshakeError(`${describeAddress(t.#peer)} closed the connection during the TLS handshake: check that it starts TLS too.`));
+      return;
+    }
+    // The peer's EOF comes after everything it sent: while reading is paused the protocol may
+    // still hold some of that (LineReceiver's buffered lines), so EOF waits for resumeProducing.
+    if (!t.#reading) {
+      t.#eofPending = true;
+      return;
+    }
+    t.#deliverEof();
+  }
+
+  #deliverEof(): void {
+    this.#eofPending = false;
     let keep: boolean | void = false;
     try {
-      keep = t.#protocol.eofReceived?.();
+      keep = this.#protocol.eofReceived?.();
     } catch (err) {
-      t.#fault(err, 'eofReceived() threw');
+      this.#fault(err, 'eofReceived() threw');
       return;
     }
     // Without half-close (TLS) the socket cannot stay open for writing whatever the protocol says.
-    if (keep !== true || !t.canWriteEof()) t.loseConnection();
+    if (keep !== true || !this.canWriteEof()) this.loseConnection();
   }
 
   static #onError(this: LinkedSocket, err: Error): void {
@@ -314,6 +359,7 @@ export class StreamTransport implements ITCPTransport {
   ) {
     this.#tracked = new TrackedConnection(this, reactor);
     this.#socket = socket;
+    this.#tcp = options.kind === 'UNIX' ? undefined : options.kind === 'TCP' ? socket : options.tcpSocket;
     this.#protocol = protocol;
     this.#options = options;
     this.#peer = peer;
@@ -358,9 +404,13 @@ export class StreamTransport implements ITCPTransport {
   write(data: Data): void {
     if ((this.#bits & (DISCONNECTING | DEAD | EOF_WRITTEN)) !== 0) {
       if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
-      return; // after loseConnection()/abortConnection(): dropped, as documented
+      if (this.#lost) throw this.#writeAfterClose();
+      return; // closing, after loseConnection()/abortConnection(): dropped, as documented
     }
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    let buf: Uint8Array;
+    if (typeof data === 'string') buf = Buffer.from(data, 'utf8');
+    else if (data instanceof Uint8Array) buf = data;
+    else throw notBytes(data); // queued, it would throw later in the flush, outside any callback
     const n = buf.byteLength;
     if (n === 0) return;
     const pending = this.#pending;
@@ -495,7 +545,8 @@ export class StreamTransport implements ITCPTransport {
     this.#dead = true;
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#socket.destroy();
+    // A reset, not a FIN: the peer must be able to tell a cut-off stream from a finished one.
+    destroyWithReset(this.#socket, this.#tcp);
   }
 
   writeEof(): void {
@@ -512,6 +563,12 @@ export class StreamTransport implements ITCPTransport {
 
   canWriteEof(): boolean {
     return this.#options.kind !== 'TLS' && !(this.#socket as Partial<TLSSocket>).encrypted;
+  }
+
+  #writeAfterClose(): WriteAfterCloseError {
+    return new WriteAfterCloseError(
+      `Cannot write to ${describeAddress(this.#peer)}: the connection is closed and its connectionLost() has run. Stop writing to it there (remove it from any broadcast list).`,
+    );
   }
 
   #closeGracefully(): Promise<void> {
@@ -535,10 +592,17 @@ export class StreamTransport implements ITCPTransport {
     this.#tracked = undefined;
     let reason: Error;
     if (this.#abortReason !== undefined) reason = this.#abortReason;
-    else if (this.#socketError !== undefined) {
+    else if (this.#handshake !== undefined && (this.#socketError !== undefined || !this.#disconnecting)) {
+      const err = this.#socketError;
+      const why = err === undefined ? 'the connection was closed before it completed' : err.message;
+      reason = new TLSHandshakeError(`The TLS handshake with ${describeAddress(this.#peer)} failed: ${why}.`, { cause: err });
+    } else if (this.#socketError !== undefined) {
       const err = this.#socketError;
       reason = new ConnectionLost(`Connection to ${describeAddress(this.#peer)} was lost: ${err.message}.`, { cause: err });
     } else reason = new ConnectionDone();
+    const handshake = this.#handshake;
+    this.#handshake = undefined;
+    handshake?.reject(reason);
     const producer = this.#producer;
     if (producer !== undefined) {
       this.#producer = undefined;
@@ -576,6 +640,7 @@ export class StreamTransport implements ITCPTransport {
     this.#reading = true;
     if (this.#protocol.readingResumed !== undefined) this.#call('readingResumed', () => this.#protocol.readingResumed!());
     // The protocol may have paused again while delivering what it held.
+    if (this.#reading && this.#eofPending && !this.#dead) this.#deliverEof();
     if (this.#reading && !this.#dead && !this.#tlsPending) this.#socket.resume();
   }
 
@@ -668,22 +733,38 @@ export class StreamTransport implements ITCPTransport {
   /**
    * Upgrade this connection to TLS in place. What was written before is sent in clear first;
    * reading pauses until the new TLS socket takes over, so no handshake byte is mistaken for data.
+   * Resolves once the handshake has completed (and, for a client, the peer's certificate was
+   * verified); rejects with `TLSHandshakeError` if it fails, and the connection is then dropped
+   * with that error as the reason.
    */
-  startTLS(options: TLSOptions): void {
-    if (this.#dead || this.#disconnecting) return;
+  startTLS(options: TLSOptions): Promise<void> {
+    if (this.#dead || this.#disconnecting) {
+      return handled(
+        Promise.reject(new TLSHandshakeError('startTLS() was called on a connection that is closing or closed: no handshake took place.')),
+      );
+    }
     if ((this.#socket as Partial<TLSSocket>).encrypted === true || this.#tlsPending) {
       throw new NotSupportedError('startTLS() was already called on this connection: TLS cannot be started twice.');
     }
+    const done = handled(
+      new Promise<void>((resolve, reject) => {
+        this.#handshake = { resolve, reject };
+      }),
+    );
     this.#flush();
     const raw = this.#socket;
     raw.pause();
     this.#tlsPending = true;
-    upgradeToTLS(raw, options, this.#options.isServer, (tlsSocket) => {
+    const isServer = this.#options.isServer;
+    upgradeToTLS(raw, options, isServer, (tlsSocket) => {
       this.#detach(raw);
       raw.on('error', () => {}); // the TLS socket reports errors on the connection from now on
       this.#socket = tlsSocket;
       this.#tlsPending = false;
       this.#attach(tlsSocket);
+      // A client has verified the server by 'secureConnect'; a server hears 'secure' and checks
+      // a requested client certificate itself (a bare TLSSocket does not reject it on its own).
+      tlsSocket.once(isServer ? 'secure' : 'secureConnect', () => this.#secured(tlsSocket, options));
       if (raw.destroyed && !tlsSocket.destroyed) tlsSocket.destroy();
       if (this.#disconnecting) {
         this.#disconnecting = false;
@@ -694,6 +775,19 @@ export class StreamTransport implements ITCPTransport {
         else tlsSocket.pause();
       }
     });
+    return done;
+  }
+
+  #secured(tlsSocket: TLSSocket, options: TLSOptions): void {
+    const handshake = this.#handshake;
+    if (handshake === undefined || this.#dead) return;
+    if (this.#options.isServer && options.requestCert === true && options.rejectUnauthorized !== false && !tlsSocket.authorized) {
+      const why = String(tlsSocket.authorizationError ?? 'no certificate');
+      this.#abort(new TLSHandshakeError(`The client certificate of ${describeAddress(this.#peer)} was refused: ${why}.`));
+      return;
+    }
+    this.#handshake = undefined;
+    handshake.resolve();
   }
 
   // -------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ export const DEFAULT_HIGH = 64 * 1024;
 export const DEFAULT_LOW = 16 * 1024;
 
 // The bits of a transport's state word; the transport reads and writes each through an accessor
-// named after the flag, so one number replaces ten fields.
+// named after the flag, so one number replaces eleven fields.
 export const FLUSH_SCHEDULED = 1 << 0;
 export const ABOVE_HIGH = 1 << 1;
 export const DISCONNECTING = 1 << 2;
@@ -24,6 +24,13 @@ export const READING = 1 << 6;
 export const TLS_PENDING = 1 << 7;
 export const STREAMING = 1 << 8;
 export const PRODUCER_PAUSED = 1 << 9;
+export const EOF_PENDING = 1 << 10;
+
+/** How `startTLS()` settles its promise once the handshake ends. */
+export interface Handshake {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
 
 /**
  * The state most connections never set (custom buffer limits, a producer, a failure, someone
@@ -38,4 +45,5 @@ export class SeldomUsed {
   closeWaiters: Array<() => void> | undefined = undefined;
   onWritten: ((err?: Error | null) => void) | undefined = undefined;
   onRejected: ((err: unknown) => void) | undefined = undefined;
+  handshake: Handshake | undefined = undefined;
 }

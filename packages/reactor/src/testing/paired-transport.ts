@@ -13,6 +13,7 @@ import {
   ConnectionDone,
   ConnectionLost,
   ProducerAlreadyRegistered,
+  WriteAfterCloseError,
   WriteAfterEofError,
 } from '../errors.js';
 import { resolveWriteBufferLimits, toBuffer } from './string-transport.js';
@@ -92,6 +93,7 @@ export class PairedTransport implements ITCPTransport {
 
   /** Queue bytes for the peer. Dropped once disconnecting; `WriteAfterEofError` after `writeEof()`. */
   write(data: Data): void {
+    if (this.#lostReason !== undefined) throw new WriteAfterCloseError();
     if (this.#disconnecting) return;
     if (this.#eofWritten) throw new WriteAfterEofError();
     const buf = toBuffer(data);
@@ -219,8 +221,10 @@ export class PairedTransport implements ITCPTransport {
     this.tcpKeepAlive = on;
   }
 
-  startTLS(options: TLSOptions): void {
+  /** Record the options and resolve at once (no TLS happens in memory). */
+  startTLS(options: TLSOptions): Promise<void> {
     this.tlsOptions = options;
+    return Promise.resolve();
   }
 
   /**

@@ -15,6 +15,7 @@ import {
   ProducerAlreadyRegistered,
   TorsionRangeError,
   TorsionTypeError,
+  WriteAfterCloseError,
   WriteAfterEofError,
 } from '../errors.js';
 
@@ -282,9 +283,10 @@ export class StringTransport implements ITCPTransport {
     this.tcpKeepAlive = on;
   }
 
-  /** Record the options; no bytes change (there is no real TLS in memory). */
-  startTLS(options: TLSOptions): void {
+  /** Record the options and resolve at once; no bytes change (there is no real TLS in memory). */
+  startTLS(options: TLSOptions): Promise<void> {
     this.tlsOptions = options;
+    return Promise.resolve();
   }
 }
 
@@ -307,6 +309,12 @@ export class StringTransportWithDisconnection extends StringTransport {
   constructor(options: StringTransportOptions = {}) {
     super(options);
     this.#onConnectionLost = options.onConnectionLost;
+  }
+
+  /** As {@link StringTransport.write}, and `WriteAfterCloseError` once `connectionLost` was delivered. */
+  override write(data: Data): void {
+    if (this.lostReason !== undefined) throw new WriteAfterCloseError();
+    super.write(data);
   }
 
   override loseConnection(): void {

@@ -155,7 +155,12 @@ export class TimerQueue {
       this.#removeAt(0);
       top.state = CALLED;
       try {
-        top.fn(...(top.args as never[]));
+        const result: unknown = top.fn(...(top.args as never[]));
+        // An async function's rejection is an error of the call too, not an unhandled rejection.
+        if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+          const handle = top.handle;
+          (result as PromiseLike<unknown>).then(undefined, (error: unknown) => onError(error, handle));
+        }
       } catch (error) {
         onError(error, top.handle);
       }

@@ -17,6 +17,18 @@ function toBuffer(data: Data): Buffer {
  *
  * A protocol callback that throws (or returns a promise that rejects) is logged with the
  * sender's address, and the port keeps serving: there is no connection to drop.
+ *
+ * @example
+ * ```ts
+ * class Echo extends DatagramProtocol {
+ *   override datagramReceived(data: Buffer, addr: { host: string; port: number }): void {
+ *     this.transport.write(data, addr);
+ *   }
+ * }
+ * const port = await reactor.listenUDP(0, new Echo(), { interface: '127.0.0.1' });
+ * console.log(port.getHost());
+ * await port.stopListening();
+ * ```
  */
 export class UDPPort implements IUDPTransport {
   readonly #reactor: Reactor;

@@ -254,4 +254,45 @@ describe('reactor.spawnProcess', function () {
       setLogObserver(previous);
     }
   });
+  it('logs a resumeWriting() or a pull producer that throws from a stdin drain, and closes the pipes', async () => {
+    const events: LogEvent[] = [];
+    const previous = setLogObserver((e) => events.push(e));
+    try {
+      // Before the fix these threw out of the pipe's write callback (or a setImmediate): an
+      // uncaught exception that took the whole process down.
+      const a = new Recorder();
+      a.resumeWriting = () => {
+        throw new Error('resumeWriting bug');
+      };
+      a.onMade = (t) => t.write(Buffer.alloc(1024 * 1024));
+      const ta = r.spawnProcess(a, node, ['node', '-e', 'process.stdin.pipe(process.stdout)']);
+      // The pipes are closed under the child, which may then die of EPIPE: either end is fine.
+      expect(await a.ended).to.satisfy((e: Error) => e instanceof ProcessDone || e instanceof ProcessTerminated);
+      expect(ta.disconnecting).to.equal(true);
+
+      const b = new Recorder();
+      let asked = 0;
+      b.onMade = (t) => {
+        t.registerProducer(
+          {
+            resumeProducing: () => {
+              asked++;
+              if (asked === 2) throw new Error('pull producer bug');
+              t.write('chunk\n');
+            },
+            stopProducing: () => {},
+          },
+          false,
+        );
+      };
+      const tb = r.spawnProcess(b, node, ['node', '-e', 'process.stdin.pipe(process.stdout)']);
+      expect(await b.ended).to.satisfy((e: Error) => e instanceof ProcessDone || e instanceof ProcessTerminated);
+      expect(tb.disconnecting).to.equal(true);
+      expect(asked).to.equal(2);
+      const messages = events.filter((e) => e.level === 'error').map((e) => (e.error as Error).message);
+      expect(messages).to.deep.equal(['resumeWriting bug', 'pull producer bug']);
+    } finally {
+      setLogObserver(previous);
+    }
+  });
 });

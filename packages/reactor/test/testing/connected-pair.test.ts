@@ -118,6 +118,12 @@ describe('connectedPair', () => {
     expect(serverTransport.getExtraInfo('peername')).to.deep.equal({ type: 'TCP', host: '127.0.0.1', port: 12345 });
   });
 
+  it('startTLS() records its options and resolves at once (no TLS in memory)', async () => {
+    const { clientTransport } = connectedPair(new Recorder(), new Recorder());
+    await clientTransport.startTLS({ servername: 'example.test' });
+    expect(clientTransport.tlsOptions).to.deep.equal({ servername: 'example.test' });
+  });
+
   it('moves nothing until flushed, then both ways until quiet', () => {
     const { server, client, pump, clientTransport } = connectedPair(new Echo(), new Recorder(), { flush: false });
     client.transport.write('ping');

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  ConnectionAborted, ConnectionDone, ProducerAlreadyRegistered, TorsionRangeError, TorsionTypeError, WriteAfterEofError,
+  ConnectionAborted, ConnectionDone, ProducerAlreadyRegistered, TorsionRangeError, TorsionTypeError, WriteAfterCloseError, WriteAfterEofError,
 } from '@torsion/reactor';
 import type { IProtocol, IPushProducer, ITransport } from '@torsion/reactor';
 import { StringTransport, StringTransportWithDisconnection } from '@torsion/reactor/testing';
@@ -198,10 +198,20 @@ describe('StringTransport', () => {
     expect(t.getWriteBufferSize()).to.equal(500);
     t.setTcpNoDelay(true);
     t.setTcpKeepAlive(false, 10);
-    t.startTLS({ servername: 'example.test' });
+    expect(t.startTLS({ servername: 'example.test' })).to.be.instanceOf(Promise); // resolved at once
     expect(t.tcpNoDelay).to.equal(true);
     expect(t.tcpKeepAlive).to.equal(false);
     expect(t.tlsOptions).to.deep.equal({ servername: 'example.test' });
+  });
+});
+
+describe('StringTransport.startTLS', () => {
+  it('resolves at once (there is no handshake in memory)', async () => {
+    const t = new StringTransport();
+    let resolved = false;
+    void t.startTLS({}).then(() => (resolved = true));
+    await Promise.resolve();
+    expect(resolved).to.equal(true);
   });
 });
 
@@ -230,6 +240,18 @@ describe('StringTransportWithDisconnection', () => {
     expect(p.lost).to.have.length(1);
     expect(p.lost[0]).to.be.instanceOf(ConnectionAborted);
     expect(t.aborted).to.equal(true);
+  });
+
+  it('refuses a write once connectionLost has run, as a real transport does', () => {
+    const t = new StringTransportWithDisconnection();
+    t.connect(new Held());
+    t.loseConnection();
+    expect(() => t.write('late')).to.throw(WriteAfterCloseError);
+    // A plain StringTransport never delivers connectionLost, so it only drops the write.
+    const plain = new StringTransport();
+    plain.loseConnection();
+    plain.write('dropped');
+    expect(plain.value().length).to.equal(0);
   });
 });
 

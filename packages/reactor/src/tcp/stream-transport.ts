@@ -23,9 +23,9 @@ import {
   WriteAfterEofError,
 } from '../errors.js';
 import { log } from '../log.js';
-import type { ReactorResource } from '../reactor.js';
 import { describeAddress, type StreamKind } from './addresses.js';
 import { destroyWithReset } from './reset.js';
+import { setGracefulClose, TrackedConnection, type TransportReactor } from './tracked-connection.js';
 import { upgradeToTLS } from './start-tls.js';
 import {
   ABOVE_HIGH,
@@ -44,12 +44,6 @@ import {
   STREAMING,
   TLS_PENDING,
 } from './transport-state.js';
-
-/** What a transport needs from the reactor. */
-export interface TransportReactor {
-  track(resource: ReactorResource): () => void;
-  untrack(resource: ReactorResource): void;
-}
 
 /**
  * How a transport is wired to whoever made it (a port or a connector). A port shares one among
@@ -79,43 +73,6 @@ const NO_CHUNKS: Uint8Array[] = [];
 const kTransport = Symbol('torsion.transport');
 
 type LinkedSocket = Socket & { [kTransport]?: StreamTransport };
-
-/** Set in StreamTransport's static block: lets the shared tracking entry reach a private method. */
-let closeGracefully: (transport: StreamTransport) => Promise<void>;
-
-/**
- * The reactor's handle on one connection (so `reactor.stop()` can close it): one small object
- * whose methods live on the prototype, rather than a literal with two closures per connection.
- */
-class TrackedConnection implements ReactorResource {
-  readonly #transport: StreamTransport;
-  readonly #reactor: TransportReactor;
-
-  constructor(transport: StreamTransport, reactor: TransportReactor) {
-    this.#transport = transport;
-    this.#reactor = reactor;
-  }
-
-  track(): void {
-    this.#reactor.track(this);
-  }
-
-  untrack(): void {
-    this.#reactor.untrack(this);
-  }
-
-  get kind(): 'connection' {
-    return 'connection';
-  }
-
-  close(): Promise<void> {
-    return closeGracefully(this.#transport);
-  }
-
-  abort(): void {
-    this.#transport.abortConnection();
-  }
-}
 
 interface Thenable {
   then(onFulfilled: undefined, onRejected: (err: unknown) => void): unknown;
@@ -186,7 +143,7 @@ export class StreamTransport implements ITCPTransport {
   #seldom: SeldomUsed | undefined = undefined;
 
   static {
-    closeGracefully = (transport) => transport.#closeGracefully();
+    setGracefulClose((transport) => (transport as StreamTransport).#closeGracefully());
   }
 
   /** Store in the seldom-used state, making it only when there is something to keep. */

@@ -22,8 +22,8 @@ import {
   WriteAfterCloseError,
   WriteAfterEofError,
 } from '../errors.js';
-import { log } from '../log.js';
 import { describeAddress, type StreamKind } from './addresses.js';
+import { asError, isThenable, logProtocolFault } from './protocol-faults.js';
 import { destroyWithReset } from './reset.js';
 import { setGracefulClose, TrackedConnection, type TransportReactor } from './tracked-connection.js';
 import { upgradeToTLS } from './start-tls.js';
@@ -74,14 +74,6 @@ const kTransport = Symbol('torsion.transport');
 
 type LinkedSocket = Socket & { [kTransport]?: StreamTransport };
 
-interface Thenable {
-  then(onFulfilled: undefined, onRejected: (err: unknown) => void): unknown;
-}
-
-function isThenable(value: unknown): value is Thenable {
-  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
-}
-
 /** Mark a promise as handled, so one nobody awaits is no unhandled rejection; returns it. */
 function handled<T>(p: Promise<T>): Promise<T> {
   p.catch(() => {});
@@ -92,10 +84,6 @@ function notBytes(data: unknown): TorsionTypeError {
   return new TorsionTypeError(
     `write() takes a Uint8Array (Buffer) or a string, not ${data === null ? 'null' : typeof data}: convert the value to bytes first.`,
   );
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new ConnectionLost(`A protocol callback threw a non-Error value: ${String(err)}.`, { cause: err });
 }
 
 /**
@@ -763,13 +751,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   #logFault(err: unknown, what: string, afterClose = false): void {
-    const protocol = (this.#protocol as object).constructor?.name ?? 'protocol';
-    const outcome = afterClose ? 'the connection was already closed' : 'dropping the connection';
-    log.error(`${what} in ${protocol}; ${outcome} to ${describeAddress(this.#peer)}.`, err, {
-      peer: describeAddress(this.#peer),
-      host: describeAddress(this.#host),
-      protocol,
-    });
+    logProtocolFault(this.#protocol, this.#peer, this.#host, err, what, afterClose);
   }
 
   #fault(err: unknown, what: string): void {

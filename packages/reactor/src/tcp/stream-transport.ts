@@ -12,14 +12,10 @@ import type {
 } from '../interfaces.js';
 import {
   ConnectionAborted,
-  ConnectionDone,
-  ConnectionLost,
   NotSupportedError,
   ProducerAlreadyRegistered,
   TLSHandshakeError,
   TorsionRangeError,
-  TorsionTypeError,
-  WriteAfterCloseError,
   WriteAfterEofError,
 } from '../errors.js';
 import { describeAddress, type StreamKind } from './addresses.js';
@@ -44,6 +40,7 @@ import {
   STREAMING,
   TLS_PENDING,
 } from './transport-state.js';
+import { lossReason, notBytes, writeAfterClose } from './transport-errors.js';
 
 /**
  * How a transport is wired to whoever made it (a port or a connector). A port shares one among
@@ -78,12 +75,6 @@ type LinkedSocket = Socket & { [kTransport]?: StreamTransport };
 function handled<T>(p: Promise<T>): Promise<T> {
   p.catch(() => {});
   return p;
-}
-
-function notBytes(data: unknown): TorsionTypeError {
-  return new TorsionTypeError(
-    `write() takes a Uint8Array (Buffer) or a string, not ${data === null ? 'null' : typeof data}: convert the value to bytes first.`,
-  );
 }
 
 /**
@@ -349,7 +340,7 @@ export class StreamTransport implements ITCPTransport {
   write(data: Data): void {
     if ((this.#bits & (DISCONNECTING | DEAD | EOF_WRITTEN)) !== 0) {
       if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
-      if (this.#lost) throw this.#writeAfterClose();
+      if (this.#lost) throw writeAfterClose(this.#peer);
       return; // closing, after loseConnection()/abortConnection(): dropped, as documented
     }
     let buf: Uint8Array;
@@ -510,12 +501,6 @@ export class StreamTransport implements ITCPTransport {
     return this.#options.kind !== 'TLS' && !(this.#socket as Partial<TLSSocket>).encrypted;
   }
 
-  #writeAfterClose(): WriteAfterCloseError {
-    return new WriteAfterCloseError(
-      `Cannot write to ${describeAddress(this.#peer)}: the connection is closed and its connectionLost() has run. Stop writing to it there (remove it from any broadcast list).`,
-    );
-  }
-
   #closeGracefully(): Promise<void> {
     if (this.#lost) return Promise.resolve();
     const done = new Promise<void>((resolve) => {
@@ -535,16 +520,13 @@ export class StreamTransport implements ITCPTransport {
     this.#pendingBytes = 0;
     this.#tracked?.untrack();
     this.#tracked = undefined;
-    let reason: Error;
-    if (this.#abortReason !== undefined) reason = this.#abortReason;
-    else if (this.#handshake !== undefined && (this.#socketError !== undefined || !this.#disconnecting)) {
-      const err = this.#socketError;
-      const why = err === undefined ? 'the connection was closed before it completed' : err.message;
-      reason = new TLSHandshakeError(`The TLS handshake with ${describeAddress(this.#peer)} failed: ${why}.`, { cause: err });
-    } else if (this.#socketError !== undefined) {
-      const err = this.#socketError;
-      reason = new ConnectionLost(`Connection to ${describeAddress(this.#peer)} was lost: ${err.message}.`, { cause: err });
-    } else reason = new ConnectionDone();
+    const reason = lossReason({
+      peer: this.#peer,
+      abortReason: this.#abortReason,
+      socketError: this.#socketError,
+      handshaking: this.#handshake !== undefined,
+      disconnecting: this.#disconnecting,
+    });
     const handshake = this.#handshake;
     this.#handshake = undefined;
     handshake?.reject(reason);

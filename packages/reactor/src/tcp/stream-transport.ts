@@ -14,15 +14,14 @@ import {
   ConnectionAborted,
   NotSupportedError,
   ProducerAlreadyRegistered,
-  TLSHandshakeError,
   TorsionRangeError,
   WriteAfterEofError,
 } from '../errors.js';
-import { describeAddress, type StreamKind } from './addresses.js';
+import type { StreamKind } from './addresses.js';
 import { asError, isThenable, logProtocolFault } from './protocol-faults.js';
 import { destroyWithReset } from './reset.js';
 import { setGracefulClose, TrackedConnection, type TransportReactor } from './tracked-connection.js';
-import { upgradeToTLS } from './start-tls.js';
+import { handshakeCutShort, pendingHandshake, refusedClientCertificate, startTLSTooLate, startTLSTwice, upgradeToTLS } from './start-tls.js';
 import {
   ABOVE_HIGH,
   DEAD,
@@ -70,12 +69,6 @@ const NO_CHUNKS: Uint8Array[] = [];
 const kTransport = Symbol('torsion.transport');
 
 type LinkedSocket = Socket & { [kTransport]?: StreamTransport };
-
-/** Mark a promise as handled, so one nobody awaits is no unhandled rejection; returns it. */
-function handled<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => {});
-  return p;
-}
 
 /**
  * The transport of a stream connection (TCP, TLS or UNIX) over a Node socket.
@@ -229,7 +222,7 @@ export class StreamTransport implements ITCPTransport {
     const t = this[kTransport]!;
     if (t.#dead) return;
     if (t.#handshake !== undefined) {
-      t.#abort(new TLSHandshakeError(`${describeAddress(t.#peer)} closed the connection during the TLS handshake: check that it starts TLS too.`));
+      t.#abort(handshakeCutShort(t.#peer));
       return;
     }
     // The peer's EOF comes after everything it sent: while reading is paused the protocol may
@@ -666,18 +659,11 @@ export class StreamTransport implements ITCPTransport {
    */
   startTLS(options: TLSOptions): Promise<void> {
     if (this.#dead || this.#disconnecting) {
-      return handled(
-        Promise.reject(new TLSHandshakeError('startTLS() was called on a connection that is closing or closed: no handshake took place.')),
-      );
+      return startTLSTooLate();
     }
-    if ((this.#socket as Partial<TLSSocket>).encrypted === true || this.#tlsPending) {
-      throw new NotSupportedError('startTLS() was already called on this connection: TLS cannot be started twice.');
-    }
-    const done = handled(
-      new Promise<void>((resolve, reject) => {
-        this.#handshake = { resolve, reject };
-      }),
-    );
+    if ((this.#socket as Partial<TLSSocket>).encrypted === true || this.#tlsPending) throw startTLSTwice();
+    const { done, handshake } = pendingHandshake();
+    this.#handshake = handshake;
     this.#flush();
     const raw = this.#socket;
     raw.pause();
@@ -708,9 +694,9 @@ export class StreamTransport implements ITCPTransport {
   #secured(tlsSocket: TLSSocket, options: TLSOptions): void {
     const handshake = this.#handshake;
     if (handshake === undefined || this.#dead) return;
-    if (this.#options.isServer && options.requestCert === true && options.rejectUnauthorized !== false && !tlsSocket.authorized) {
-      const why = String(tlsSocket.authorizationError ?? 'no certificate');
-      this.#abort(new TLSHandshakeError(`The client certificate of ${describeAddress(this.#peer)} was refused: ${why}.`));
+    const refused = refusedClientCertificate(this.#options.isServer, options, tlsSocket, this.#peer);
+    if (refused !== undefined) {
+      this.#abort(refused);
       return;
     }
     this.#handshake = undefined;

@@ -18,6 +18,7 @@ import {
   WriteAfterEofError,
 } from '../errors.js';
 import type { StreamKind } from './addresses.js';
+import { extraInfo } from './extra-info.js';
 import { asError, isThenable, logProtocolFault } from './protocol-faults.js';
 import { destroyWithReset } from './reset.js';
 import { setGracefulClose, TrackedConnection, type TransportReactor } from './tracked-connection.js';
@@ -610,36 +611,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   getExtraInfo(name: ExtraInfoName): unknown {
-    const socket = this.#socket as Socket & Partial<TLSSocket>;
-    switch (name) {
-      case 'peername':
-        return this.#peer;
-      case 'sockname':
-        return this.#host;
-      case 'socket':
-        return socket;
-    }
-    if (socket.encrypted !== true) return undefined;
-    const tls = socket as TLSSocket;
-    switch (name) {
-      case 'peercert': {
-        const cert = tls.getPeerCertificate();
-        return cert === null || Object.keys(cert).length === 0 ? undefined : cert;
-      }
-      case 'cipher':
-        return tls.getCipher();
-      case 'protocol':
-        return tls.getProtocol() ?? undefined;
-      case 'alpnProtocol':
-        return tls.alpnProtocol === false ? undefined : tls.alpnProtocol;
-      case 'authorized':
-        return tls.authorized;
-      case 'authorizationError':
-        return tls.authorizationError ?? undefined;
-      case 'sslcontext':
-        return undefined;
-    }
-    return undefined;
+    return extraInfo(this.#socket, this.#peer, this.#host, name);
   }
 
   setTcpNoDelay(on: boolean): void {

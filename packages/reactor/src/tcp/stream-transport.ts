@@ -14,7 +14,6 @@ import {
   ConnectionAborted,
   NotSupportedError,
   ProducerAlreadyRegistered,
-  TorsionRangeError,
   WriteAfterEofError,
 } from '../errors.js';
 import type { StreamKind } from './addresses.js';
@@ -36,6 +35,7 @@ import {
   LOST,
   PRODUCER_PAUSED,
   READING,
+  resolveWriteBufferLimits,
   SeldomUsed,
   STREAMING,
   TLS_PENDING,
@@ -433,13 +433,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   setWriteBufferLimits(high?: number, low?: number): void {
-    const h = high ?? (low === undefined ? DEFAULT_HIGH : Math.max(low * 4, DEFAULT_HIGH));
-    const l = low ?? (high === undefined ? DEFAULT_LOW : Math.floor(h / 4));
-    if (!Number.isInteger(h) || h < 0 || !Number.isInteger(l) || l < 0 || l > h) {
-      throw new TorsionRangeError(
-        `setWriteBufferLimits: high (${String(high)}) and low (${String(low)}) must be integers with 0 <= low <= high.`,
-      );
-    }
+    const [h, l] = resolveWriteBufferLimits(high, low);
     this.#high = h;
     this.#low = l;
     const size = this.getWriteBufferSize();

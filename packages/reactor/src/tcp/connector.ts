@@ -5,7 +5,8 @@ import { ConnectingCancelledError, ConnectFailedError, TimeoutError } from '../e
 import { log } from '../log.js';
 import { describeAddress, hostAddress, peerAddress, type StreamKind } from './addresses.js';
 import { connectErrorFrom } from './system-errors.js';
-import { StreamTransport, type TransportReactor } from './stream-transport.js';
+import { StreamTransport } from './stream-transport.js';
+import type { TransportReactor } from './tracked-connection.js';
 
 /** What a connector needs from the reactor. @internal */
 export interface ConnectorReactor extends TransportReactor {

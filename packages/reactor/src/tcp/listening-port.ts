@@ -6,7 +6,8 @@ import { NotListeningError } from '../errors.js';
 import { describeAddress, hostAddress, peerAddress, type StreamKind } from './addresses.js';
 import { TcpSocketIndex } from './reset.js';
 import { listenErrorFrom } from './system-errors.js';
-import { StreamTransport, type StreamTransportOptions, type TransportReactor } from './stream-transport.js';
+import { StreamTransport, type StreamTransportOptions } from './stream-transport.js';
+import type { TransportReactor } from './tracked-connection.js';
 
 /** Where and how a port listens. @internal */
 export interface ListenSpec {

@@ -12,21 +12,16 @@ import type {
 } from '../interfaces.js';
 import {
   ConnectionAborted,
-  ConnectionDone,
-  ConnectionLost,
   NotSupportedError,
   ProducerAlreadyRegistered,
-  TLSHandshakeError,
-  TorsionRangeError,
-  TorsionTypeError,
-  WriteAfterCloseError,
   WriteAfterEofError,
 } from '../errors.js';
-import { log } from '../log.js';
-import type { ReactorResource } from '../reactor.js';
-import { describeAddress, type StreamKind } from './addresses.js';
+import type { StreamKind } from './addresses.js';
+import { extraInfo } from './extra-info.js';
+import { asError, isThenable, logProtocolFault } from './protocol-faults.js';
 import { destroyWithReset } from './reset.js';
-import { upgradeToTLS } from './start-tls.js';
+import { setGracefulClose, TrackedConnection, type TransportReactor } from './tracked-connection.js';
+import { handshakeCutShort, pendingHandshake, refusedClientCertificate, startTLSTooLate, startTLSTwice, upgradeToTLS } from './start-tls.js';
 import {
   ABOVE_HIGH,
   DEAD,
@@ -40,16 +35,12 @@ import {
   LOST,
   PRODUCER_PAUSED,
   READING,
+  resolveWriteBufferLimits,
   SeldomUsed,
   STREAMING,
   TLS_PENDING,
 } from './transport-state.js';
-
-/** What a transport needs from the reactor. */
-export interface TransportReactor {
-  track(resource: ReactorResource): () => void;
-  untrack(resource: ReactorResource): void;
-}
+import { lossReason, notBytes, writeAfterClose } from './transport-errors.js';
 
 /**
  * How a transport is wired to whoever made it (a port or a connector). A port shares one among
@@ -79,67 +70,6 @@ const NO_CHUNKS: Uint8Array[] = [];
 const kTransport = Symbol('torsion.transport');
 
 type LinkedSocket = Socket & { [kTransport]?: StreamTransport };
-
-/** Set in StreamTransport's static block: lets the shared tracking entry reach a private method. */
-let closeGracefully: (transport: StreamTransport) => Promise<void>;
-
-/**
- * The reactor's handle on one connection (so `reactor.stop()` can close it): one small object
- * whose methods live on the prototype, rather than a literal with two closures per connection.
- */
-class TrackedConnection implements ReactorResource {
-  readonly #transport: StreamTransport;
-  readonly #reactor: TransportReactor;
-
-  constructor(transport: StreamTransport, reactor: TransportReactor) {
-    this.#transport = transport;
-    this.#reactor = reactor;
-  }
-
-  track(): void {
-    this.#reactor.track(this);
-  }
-
-  untrack(): void {
-    this.#reactor.untrack(this);
-  }
-
-  get kind(): 'connection' {
-    return 'connection';
-  }
-
-  close(): Promise<void> {
-    return closeGracefully(this.#transport);
-  }
-
-  abort(): void {
-    this.#transport.abortConnection();
-  }
-}
-
-interface Thenable {
-  then(onFulfilled: undefined, onRejected: (err: unknown) => void): unknown;
-}
-
-function isThenable(value: unknown): value is Thenable {
-  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
-}
-
-/** Mark a promise as handled, so one nobody awaits is no unhandled rejection; returns it. */
-function handled<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => {});
-  return p;
-}
-
-function notBytes(data: unknown): TorsionTypeError {
-  return new TorsionTypeError(
-    `write() takes a Uint8Array (Buffer) or a string, not ${data === null ? 'null' : typeof data}: convert the value to bytes first.`,
-  );
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new ConnectionLost(`A protocol callback threw a non-Error value: ${String(err)}.`, { cause: err });
-}
 
 /**
  * The transport of a stream connection (TCP, TLS or UNIX) over a Node socket.
@@ -186,7 +116,7 @@ export class StreamTransport implements ITCPTransport {
   #seldom: SeldomUsed | undefined = undefined;
 
   static {
-    closeGracefully = (transport) => transport.#closeGracefully();
+    setGracefulClose((transport) => (transport as StreamTransport).#closeGracefully());
   }
 
   /** Store in the seldom-used state, making it only when there is something to keep. */
@@ -293,7 +223,7 @@ export class StreamTransport implements ITCPTransport {
     const t = this[kTransport]!;
     if (t.#dead) return;
     if (t.#handshake !== undefined) {
-      t.#abort(new TLSHandshakeError(`${describeAddress(t.#peer)} closed the connection during the TLS handshake: check that it starts TLS too.`));
+      t.#abort(handshakeCutShort(t.#peer));
       return;
     }
     // The peer's EOF comes after everything it sent: while reading is paused the protocol may
@@ -404,7 +334,7 @@ export class StreamTransport implements ITCPTransport {
   write(data: Data): void {
     if ((this.#bits & (DISCONNECTING | DEAD | EOF_WRITTEN)) !== 0) {
       if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
-      if (this.#lost) throw this.#writeAfterClose();
+      if (this.#lost) throw writeAfterClose(this.#peer);
       return; // closing, after loseConnection()/abortConnection(): dropped, as documented
     }
     let buf: Uint8Array;
@@ -503,13 +433,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   setWriteBufferLimits(high?: number, low?: number): void {
-    const h = high ?? (low === undefined ? DEFAULT_HIGH : Math.max(low * 4, DEFAULT_HIGH));
-    const l = low ?? (high === undefined ? DEFAULT_LOW : Math.floor(h / 4));
-    if (!Number.isInteger(h) || h < 0 || !Number.isInteger(l) || l < 0 || l > h) {
-      throw new TorsionRangeError(
-        `setWriteBufferLimits: high (${String(high)}) and low (${String(low)}) must be integers with 0 <= low <= high.`,
-      );
-    }
+    const [h, l] = resolveWriteBufferLimits(high, low);
     this.#high = h;
     this.#low = l;
     const size = this.getWriteBufferSize();
@@ -565,12 +489,6 @@ export class StreamTransport implements ITCPTransport {
     return this.#options.kind !== 'TLS' && !(this.#socket as Partial<TLSSocket>).encrypted;
   }
 
-  #writeAfterClose(): WriteAfterCloseError {
-    return new WriteAfterCloseError(
-      `Cannot write to ${describeAddress(this.#peer)}: the connection is closed and its connectionLost() has run. Stop writing to it there (remove it from any broadcast list).`,
-    );
-  }
-
   #closeGracefully(): Promise<void> {
     if (this.#lost) return Promise.resolve();
     const done = new Promise<void>((resolve) => {
@@ -590,16 +508,13 @@ export class StreamTransport implements ITCPTransport {
     this.#pendingBytes = 0;
     this.#tracked?.untrack();
     this.#tracked = undefined;
-    let reason: Error;
-    if (this.#abortReason !== undefined) reason = this.#abortReason;
-    else if (this.#handshake !== undefined && (this.#socketError !== undefined || !this.#disconnecting)) {
-      const err = this.#socketError;
-      const why = err === undefined ? 'the connection was closed before it completed' : err.message;
-      reason = new TLSHandshakeError(`The TLS handshake with ${describeAddress(this.#peer)} failed: ${why}.`, { cause: err });
-    } else if (this.#socketError !== undefined) {
-      const err = this.#socketError;
-      reason = new ConnectionLost(`Connection to ${describeAddress(this.#peer)} was lost: ${err.message}.`, { cause: err });
-    } else reason = new ConnectionDone();
+    const reason = lossReason({
+      peer: this.#peer,
+      abortReason: this.#abortReason,
+      socketError: this.#socketError,
+      handshaking: this.#handshake !== undefined,
+      disconnecting: this.#disconnecting,
+    });
     const handshake = this.#handshake;
     this.#handshake = undefined;
     handshake?.reject(reason);
@@ -690,36 +605,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   getExtraInfo(name: ExtraInfoName): unknown {
-    const socket = this.#socket as Socket & Partial<TLSSocket>;
-    switch (name) {
-      case 'peername':
-        return this.#peer;
-      case 'sockname':
-        return this.#host;
-      case 'socket':
-        return socket;
-    }
-    if (socket.encrypted !== true) return undefined;
-    const tls = socket as TLSSocket;
-    switch (name) {
-      case 'peercert': {
-        const cert = tls.getPeerCertificate();
-        return cert === null || Object.keys(cert).length === 0 ? undefined : cert;
-      }
-      case 'cipher':
-        return tls.getCipher();
-      case 'protocol':
-        return tls.getProtocol() ?? undefined;
-      case 'alpnProtocol':
-        return tls.alpnProtocol === false ? undefined : tls.alpnProtocol;
-      case 'authorized':
-        return tls.authorized;
-      case 'authorizationError':
-        return tls.authorizationError ?? undefined;
-      case 'sslcontext':
-        return undefined;
-    }
-    return undefined;
+    return extraInfo(this.#socket, this.#peer, this.#host, name);
   }
 
   setTcpNoDelay(on: boolean): void {
@@ -739,18 +625,11 @@ export class StreamTransport implements ITCPTransport {
    */
   startTLS(options: TLSOptions): Promise<void> {
     if (this.#dead || this.#disconnecting) {
-      return handled(
-        Promise.reject(new TLSHandshakeError('startTLS() was called on a connection that is closing or closed: no handshake took place.')),
-      );
+      return startTLSTooLate();
     }
-    if ((this.#socket as Partial<TLSSocket>).encrypted === true || this.#tlsPending) {
-      throw new NotSupportedError('startTLS() was already called on this connection: TLS cannot be started twice.');
-    }
-    const done = handled(
-      new Promise<void>((resolve, reject) => {
-        this.#handshake = { resolve, reject };
-      }),
-    );
+    if ((this.#socket as Partial<TLSSocket>).encrypted === true || this.#tlsPending) throw startTLSTwice();
+    const { done, handshake } = pendingHandshake();
+    this.#handshake = handshake;
     this.#flush();
     const raw = this.#socket;
     raw.pause();
@@ -781,9 +660,9 @@ export class StreamTransport implements ITCPTransport {
   #secured(tlsSocket: TLSSocket, options: TLSOptions): void {
     const handshake = this.#handshake;
     if (handshake === undefined || this.#dead) return;
-    if (this.#options.isServer && options.requestCert === true && options.rejectUnauthorized !== false && !tlsSocket.authorized) {
-      const why = String(tlsSocket.authorizationError ?? 'no certificate');
-      this.#abort(new TLSHandshakeError(`The client certificate of ${describeAddress(this.#peer)} was refused: ${why}.`));
+    const refused = refusedClientCertificate(this.#options.isServer, options, tlsSocket, this.#peer);
+    if (refused !== undefined) {
+      this.#abort(refused);
       return;
     }
     this.#handshake = undefined;
@@ -806,13 +685,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   #logFault(err: unknown, what: string, afterClose = false): void {
-    const protocol = (this.#protocol as object).constructor?.name ?? 'protocol';
-    const outcome = afterClose ? 'the connection was already closed' : 'dropping the connection';
-    log.error(`${what} in ${protocol}; ${outcome} to ${describeAddress(this.#peer)}.`, err, {
-      peer: describeAddress(this.#peer),
-      host: describeAddress(this.#host),
-      protocol,
-    });
+    logProtocolFault(this.#protocol, this.#peer, this.#host, err, what, afterClose);
   }
 
   #fault(err: unknown, what: string): void {

@@ -1,4 +1,5 @@
 import type { IPullProducer, IPushProducer } from '../interfaces.js';
+import { TorsionRangeError } from '../errors.js';
 
 /**
  * How a stream transport lays out its state so that an idle connection costs little memory:
@@ -11,6 +12,22 @@ import type { IPullProducer, IPushProducer } from '../interfaces.js';
 /** Default write-buffer limits (bytes) of `setWriteBufferLimits()`. */
 export const DEFAULT_HIGH = 64 * 1024;
 export const DEFAULT_LOW = 16 * 1024;
+
+/**
+ * The water marks `setWriteBufferLimits(high, low)` means: a missing high is the default or
+ * 4 × low, a missing low is the default or high / 4. Throws on limits that are not
+ * integers with 0 <= low <= high.
+ */
+export function resolveWriteBufferLimits(high: number | undefined, low: number | undefined): [number, number] {
+  const h = high ?? (low === undefined ? DEFAULT_HIGH : Math.max(low * 4, DEFAULT_HIGH));
+  const l = low ?? (high === undefined ? DEFAULT_LOW : Math.floor(h / 4));
+  if (!Number.isInteger(h) || h < 0 || !Number.isInteger(l) || l < 0 || l > h) {
+    throw new TorsionRangeError(
+      `setWriteBufferLimits: high (${String(high)}) and low (${String(low)}) must be integers with 0 <= low <= high.`,
+    );
+  }
+  return [h, l];
+}
 
 // The bits of a transport's state word; the transport reads and writes each through an accessor
 // named after the flag, so one number replaces eleven fields.

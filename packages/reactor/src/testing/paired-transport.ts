@@ -16,11 +16,10 @@ import {
   WriteAfterCloseError,
   WriteAfterEofError,
 } from '../errors.js';
-import { resolveWriteBufferLimits, toBuffer } from './string-transport.js';
+import { toBuffer } from './string-transport.js';
+import { DEFAULT_HIGH, DEFAULT_LOW, resolveWriteBufferLimits } from '../tcp/transport-state.js';
 import type { ProducerState } from './string-transport.js';
 
-const DEFAULT_HIGH_WATER = 64 * 1024;
-const DEFAULT_LOW_WATER = 16 * 1024;
 
 /**
  * One end of a connection made by {@link connectedPair}: it queues what its protocol writes,
@@ -58,8 +57,8 @@ export class PairedTransport implements ITCPTransport {
   readonly #chunkSize: number;
   #queue: Buffer[] = [];
   #queued = 0;
-  #high = DEFAULT_HIGH_WATER;
-  #low = DEFAULT_LOW_WATER;
+  #high = DEFAULT_HIGH;
+  #low = DEFAULT_LOW;
   #writingPaused = false;
   #disconnecting = false;
   #aborted = false;

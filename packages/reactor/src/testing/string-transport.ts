@@ -8,6 +8,7 @@ import type {
   ITCPTransport,
   TLSOptions,
 } from '../interfaces.js';
+import { DEFAULT_HIGH, DEFAULT_LOW, resolveWriteBufferLimits } from '../tcp/transport-state.js';
 import {
   ConnectionAborted,
   ConnectionDone,
@@ -41,25 +42,8 @@ export interface StringTransportOptions {
   onConnectionLost?: (reason: Error) => void;
 }
 
-const DEFAULT_HIGH_WATER = 64 * 1024;
-const DEFAULT_LOW_WATER = 16 * 1024;
-
-/**
- * The water marks `setWriteBufferLimits(high, low)` means, by the reactor's rule: a missing high
- * is the default or 4 × low, a missing low is the default or high / 4.
- *
- * @internal
- */
-export function resolveWriteBufferLimits(high: number | undefined, low: number | undefined): [number, number] {
-  const h = high ?? (low === undefined ? DEFAULT_HIGH_WATER : Math.max(low * 4, DEFAULT_HIGH_WATER));
-  const l = low ?? (high === undefined ? DEFAULT_LOW_WATER : Math.floor(h / 4));
-  if (!Number.isInteger(h) || h < 0 || !Number.isInteger(l) || l < 0 || l > h) {
-    throw new TorsionRangeError(
-      `setWriteBufferLimits: high (${String(high)}) and low (${String(low)}) must be integers with 0 <= low <= high.`,
-    );
-  }
-  return [h, l];
-}
+// The test transports follow the real transport's water-mark rule, from the one place it lives.
+export { resolveWriteBufferLimits } from '../tcp/transport-state.js';
 
 /** Turn user data into bytes the transport owns (a copy, so the caller may reuse its buffer). */
 export function toBuffer(data: Data): Buffer {
@@ -112,9 +96,9 @@ export class StringTransport implements ITCPTransport {
   /** True once `abortConnection()` was called. */
   aborted = false;
   /** The high-water mark last set with `setWriteBufferLimits()` (default 64 KiB). */
-  writeBufferHigh = DEFAULT_HIGH_WATER;
+  writeBufferHigh = DEFAULT_HIGH;
   /** The low-water mark last set with `setWriteBufferLimits()` (default 16 KiB). */
-  writeBufferLow = DEFAULT_LOW_WATER;
+  writeBufferLow = DEFAULT_LOW;
   /**
    * What `getWriteBufferSize()` reports: 0 (everything written is "sent" at once) unless a test
    * sets it to simulate a slow peer.

@@ -489,8 +489,7 @@ static void check_stall(void) {
     uint64_t in_flight = C[s].sent_lines - ref_seen[s];
     if (in_flight > 0 && tnow - C[s].progress_at > opt.stall)
       stalled("STALLED", "none of sender %d's %llu lines in flight reached the reference receiver (client %d) "
-              "for %.1f s (it had seen %llu of the %llu this sender wrote): the server stopped "
-              "delivering", s, (unsigned long long)in_flight, ref_rx, tnow - C[s].progress_at,
+              "for %.1f s (it had seen %llu of the %llu this sender wrote)", s, (unsigned long long)in_flight, ref_rx, tnow - C[s].progress_at,
               (unsigned long long)ref_seen[s], (unsigned long long)C[s].sent_lines);
   }
 }

@@ -326,8 +326,8 @@ static void chat_recv(conn_t *c, int i, unsigned char *buf) {
   }
   if (n == 0) {
     if (joining)
-      stalled("JOIN FAILED", "server closed chat connection %d before it was in the room (last line it sent: \"%.*s\")",
-              i, c->last_other_len, c->last_other);
+      stalled("JOIN FAILED", "server closed chat connection %d before it was in the room (the last "
+              "line it got: \"%.*s\")", i, c->last_other_len, c->last_other);
     die("server closed chat connection %d", i);
   }
   if (measuring) bytes_in += (uint64_t)n;
@@ -455,8 +455,8 @@ static void join_room(unsigned char *buf, struct epoll_event *evs) {
     if (t >= deadline) {
       int k = 0;
       while (k < opt.conns && C[k].joined) k++;
-      stalled("JOIN FAILED", "only %d of %d clients were in the room %.1f s after connecting: no probe line "
-              "reached client %d (the last line it received: \"%.*s\")", njoined, opt.conns,
+      stalled("JOIN FAILED", "only %d of %d clients were in the room %.1f s after connecting: no "
+              "probe line reached client %d (the last line it got: \"%.*s\")", njoined, opt.conns,
               opt.join_timeout, k, C[k].last_other_len, C[k].last_other);
     }
     if (t >= next_probe) {
@@ -488,8 +488,9 @@ static void check_stall(void) {
   for (int s = 0; s < opt.senders; s++) {
     uint64_t in_flight = C[s].sent_lines - ref_seen[s];
     if (in_flight > 0 && tnow - C[s].progress_at > opt.stall)
-      stalled("STALLED", "none of sender %d's %llu lines in flight reached the reference receiver (client %d) "
-              "for %.1f s (it had seen %llu of the %llu this sender wrote)", s, (unsigned long long)in_flight, ref_rx, tnow - C[s].progress_at,
+      stalled("STALLED", "none of sender %d's %llu lines in flight reached the reference receiver "
+              "(client %d) for %.1f s (it had seen %llu of the %llu this sender wrote)", s,
+              (unsigned long long)in_flight, ref_rx, tnow - C[s].progress_at,
               (unsigned long long)ref_seen[s], (unsigned long long)C[s].sent_lines);
   }
 }
@@ -621,8 +622,8 @@ int main(int argc, char **argv) {
   if (opt.mode == M_CHAT && count == 0) {
     uint64_t sent = 0;
     for (int s = 0; s < opt.senders; s++) sent += C[s].sent_lines;
-    stalled("STALLED", "no chat line was delivered in the %.2f s measured window (the senders wrote %llu lines "
-            "in all)", wall, (unsigned long long)sent);
+    stalled("STALLED", "no chat line was delivered in the %.2f s measured window (the senders "
+            "wrote %llu lines in all)", wall, (unsigned long long)sent);
   }
   const char *mname = opt.mode == M_ECHO ? "echo" : opt.mode == M_LINES ? "lines" : "chat";
   printf("{\"mode\":\"%s\",\"conns\":%d,\"window\":%d,\"size\":%d,\"senders\":%d,\"stuck\":%d,"

@@ -239,6 +239,16 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
     };
   }
 
+  /**
+   * Unregister a resource registered with {@link track}, as the function track() returned does,
+   * for callers that would rather not keep that function (a transport, one per connection).
+   *
+   * @internal
+   */
+  untrack(resource: ReactorResource): void {
+    this.#resources.delete(resource);
+  }
+
   async #stop(): Promise<void> {
     await this.#startupDone;
     await this.#shutdown.fire();

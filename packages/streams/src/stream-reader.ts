@@ -1,3 +1,5 @@
+// The global `Buffer` is a getter on globalThis in Node: the hot paths use the module's binding.
+import { Buffer } from 'node:buffer';
 import type { Data, IPushProducer } from '@torsion/reactor';
 import { TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
 import {
@@ -8,6 +10,7 @@ import {
   LimitOverrunError,
   TransportAlreadySetError,
 } from './errors.js';
+import { ReadBuffer } from './read-buffer.js';
 
 /** The default {@link StreamReader} limit: 64 KiB. */
 export const DEFAULT_LIMIT = 64 * 1024;
@@ -30,11 +33,11 @@ export interface ReadOptions {
 const EMPTY = Buffer.alloc(0);
 const LF = 0x0a;
 
-function lineResult(line: Buffer): IteratorResult<Buffer> {
-  return line.length === 0 ? { done: true, value: undefined } : { done: false, value: line };
-}
+const DONE: IteratorResult<Buffer> = Object.freeze({ done: true, value: undefined });
+const LF_ONLY: readonly Buffer[] = [Buffer.from([LF])];
 
-function toSeparators(separator: Data | readonly Data[]): Buffer[] {
+function toSeparators(separator: Data | readonly Data[]): readonly Buffer[] {
+  if (separator === '\n') return LF_ONLY;
   const list = Array.isArray(separator) ? (separator as readonly Data[]) : [separator as Data];
   if (list.length === 0) throw new TorsionRangeError('readUntil() needs at least one separator: pass a string, a Buffer, or a non-empty array of them.');
   const seps = list.map((s) => {
@@ -72,12 +75,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
   /** The longest line or separator-terminated chunk accepted, in bytes. */
   readonly limit: number;
 
-  // Buffered bytes are #buf[#start, #end). Bytes before #end are never written again (they may
-  // have been handed out); when #owned, #buf is ours and [#end, #buf.length) is free space.
-  #buf: Buffer = EMPTY;
-  #start = 0;
-  #end = 0;
-  #owned = false;
+  // The bytes fed and not yet read. Reads other than lines call #bytes.merge() first.
+  readonly #bytes = new ReadBuffer();
   #eof = false;
   #exception: Error | null = null;
   #transport: IPushProducer | null = null;
@@ -86,7 +85,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
   #busy: string | null = null;
   #resolve: (() => void) | null = null;
   #reject: ((err: Error) => void) | null = null;
+  // A line iterator's pending next(): settled straight from feedData/feedEof/setException.
+  #nextResolve: ((result: IteratorResult<Buffer>) => void) | null = null;
+  #nextReject: ((err: Error) => void) | null = null;
   #signal: AbortSignal | null = null;
+  // While a line read waits: how many buffered bytes are known to hold no `\n`.
+  #scanned = 0;
 
   constructor(options: StreamReaderOptions = {}) {
     const limit = options.limit ?? DEFAULT_LIMIT;
@@ -121,28 +125,9 @@ export class StreamReader implements AsyncIterable<Buffer> {
     if (this.#eof) throw new FeedAfterEofError();
     const len = data.length;
     if (len === 0) return;
-    const live = this.#end - this.#start;
-    if (live === 0) {
-      // The common case: keep the chunk itself, no copy.
-      this.#buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, len);
-      this.#start = 0;
-      this.#end = len;
-      this.#owned = false;
-    } else if (this.#owned && this.#end + len <= this.#buf.length) {
-      this.#buf.set(data, this.#end);
-      this.#end += len;
-    } else {
-      // Grow geometrically so a long line arriving in small pieces costs linear time.
-      const next = Buffer.allocUnsafe(Math.max(live + len, live * 2));
-      this.#buf.copy(next, 0, this.#start, this.#end);
-      next.set(data, live);
-      this.#buf = next;
-      this.#start = 0;
-      this.#end = live + len;
-      this.#owned = true;
-    }
+    this.#bytes.push(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, len));
     this.#wakeup(null);
-    if (this.#transport !== null && !this.#paused && this.#end - this.#start > 2 * this.limit) {
+    if (this.#transport !== null && !this.#paused && this.#bytes.size() > 2 * this.limit) {
       this.#paused = true;
       this.#transport.pauseProducing();
     }
@@ -156,7 +141,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** True once {@link feedEof} was called and every buffered byte has been read. */
   atEof(): boolean {
-    return this.#eof && this.#end === this.#start;
+    return this.#eof && this.#bytes.live === 0;
   }
 
   /**
@@ -173,13 +158,16 @@ export class StreamReader implements AsyncIterable<Buffer> {
         const blocks: Buffer[] = [];
         while (!this.#eof) {
           await this.#wait('read', options);
-          if (this.#end > this.#start) blocks.push(this.#take(this.#end - this.#start));
+          this.#bytes.merge();
+          if (this.#bytes.live > 0) blocks.push(this.#take(this.#bytes.live));
         }
-        if (this.#end > this.#start) blocks.push(this.#take(this.#end - this.#start));
+        this.#bytes.merge();
+        if (this.#bytes.live > 0) blocks.push(this.#take(this.#bytes.live));
         return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
       }
-      if (this.#end === this.#start && !this.#eof) await this.#wait('read', options);
-      return this.#take(Math.min(n, this.#end - this.#start));
+      if (this.#bytes.live === 0 && !this.#eof) await this.#wait('read', options);
+      this.#bytes.merge();
+      return this.#take(Math.min(n, this.#bytes.live));
     } finally {
       this.#busy = null;
     }
@@ -199,24 +187,113 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** The fast path of readLine: a whole line that is buffered, with nothing in the way; or null. */
   #bufferedLine(): Buffer | null {
-    if (this.#busy !== null || this.#exception !== null || this.#end === 0) return null;
-    const idx = this.#buf.indexOf(LF, this.#start);
-    if (idx === -1 || idx >= this.#end || idx - this.#start > this.limit) return null;
-    return this.#take(idx + 1 - this.#start);
+    if (this.#busy !== null || this.#exception !== null || this.#bytes.live === 0) return null;
+    const at = this.#bytes.lineEnd(0);
+    if (at !== -1) return at > this.limit ? null : this.#take(at + 1);
+    return this.#bytes.hasTail() ? this.#joinLine() : null;
   }
 
+  /** A line that straddles the buffered bytes and a chunk kept behind them (see ReadBuffer.joinLine). */
+  #joinLine(): Buffer | null {
+    const line = this.#bytes.joinLine(this.limit);
+    if (line !== null) this.#consumed();
+    return line;
+  }
+
+  /** readLine() when no whole line is buffered (or something is in the way): wait for one. */
   async #readLineSlow(options: ReadOptions | undefined): Promise<Buffer> {
+    this.#enter('readLine', options);
+    this.#scanned = 0;
     try {
-      return await this.readUntil('\n', options);
-    } catch (err) {
-      if (err instanceof IncompleteReadError) return err.partial;
-      if (err instanceof LimitOverrunError) {
-        const at = this.#start + err.consumed;
-        if (at < this.#end && this.#buf[at] === LF) this.#take(err.consumed + 1);
-        else this.#take(this.#end - this.#start);
-      }
-      throw err;
+      let line: Buffer | null;
+      while ((line = this.#lineStep()) === null) await this.#wait('readLine', options);
+      return line;
+    } finally {
+      this.#busy = null;
     }
+  }
+
+  /**
+   * The iterator's next() when no whole line is buffered. It does not wait in an async function:
+   * the pending promise is settled by whatever brings the line (feedData, feedEof,
+   * setException), so a line that arrives costs one promise and one turn, not three.
+   */
+  #nextLineSlow(): Promise<IteratorResult<Buffer>> {
+    let line: Buffer | null;
+    try {
+      this.#enter('readLine', undefined);
+      this.#scanned = 0;
+      line = this.#lineStep();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    if (line !== null) return Promise.resolve(line.length === 0 ? DONE : { done: false, value: line });
+    // No resumeProducing() here, unlike #wait(): the transport is paused only while more than
+    // `limit` bytes are buffered, and then #lineStep() has either found a line or thrown.
+    this.#busy = 'readLine';
+    return new Promise<IteratorResult<Buffer>>((resolve, reject) => {
+      this.#nextResolve = resolve;
+      this.#nextReject = reject;
+    });
+  }
+
+  /** Settle the iterator's pending next() if `err` or the buffer now decides it. */
+  #wakeNext(err: Error | null): void {
+    let line: Buffer | null = null;
+    if (err === null) {
+      try {
+        line = this.#lineStep();
+      } catch (e) {
+        err = e as Error;
+      }
+      if (err === null && line === null) return; // still no whole line: keep waiting
+    }
+    const resolve = this.#nextResolve!;
+    const reject = this.#nextReject!;
+    this.#nextResolve = this.#nextReject = null;
+    this.#busy = null;
+    if (err !== null) reject(err);
+    else resolve(line!.length === 0 ? DONE : { done: false, value: line! });
+  }
+
+  /**
+   * One look at the buffer for a line read: the next line (`\n` included), the unterminated
+   * tail (or an empty Buffer) at EOF, or `null` when more bytes are needed. A line longer than
+   * the limit is discarded (through its `\n`, or all that is buffered) and LimitOverrunError
+   * thrown — readUntil('\n') with readLine()'s clean-up, without the exceptions in between.
+   */
+  #lineStep(): Buffer | null {
+    const bytes = this.#bytes;
+    for (;;) {
+      const live = bytes.live;
+      if (live > this.#scanned) {
+        const at = bytes.lineEnd(this.#scanned);
+        if (at !== -1) {
+          if (at > this.limit) {
+            this.#take(at + 1);
+            throw new LimitOverrunError(
+              `A separator was found ${at} bytes in, beyond the limit of ${this.limit} bytes: raise the reader's limit, or consume the data with read().`,
+              at,
+            );
+          }
+          return this.#take(at + 1);
+        }
+        this.#scanned = live;
+      }
+      if (!bytes.hasTail()) break;
+      const line = this.#joinLine();
+      if (line !== null) return line;
+      bytes.merge();
+    }
+    const live = bytes.live;
+    if (live > this.limit) {
+      this.#take(live);
+      throw new LimitOverrunError(
+        `No separator within the limit of ${this.limit} bytes (${live} bytes scanned): raise the reader's limit, or consume the data with read().`,
+        live,
+      );
+    }
+    return this.#eof ? this.#take(live) : null;
   }
 
   /** Read exactly `n` bytes; at EOF first, throw {@link IncompleteReadError} with what was there. */
@@ -227,8 +304,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
     this.#enter('readExactly', options);
     if (n === 0) return EMPTY;
     try {
-      while (this.#end - this.#start < n) {
-        if (this.#eof) throw new IncompleteReadError(this.#take(this.#end - this.#start), n);
+      for (;;) {
+        this.#bytes.merge();
+        if (this.#bytes.live >= n) break;
+        if (this.#eof) throw new IncompleteReadError(this.#take(this.#bytes.live), n);
         await this.#wait('readExactly', options);
       }
       return this.#take(n);
@@ -252,10 +331,11 @@ export class StreamReader implements AsyncIterable<Buffer> {
     let matchEnd = -1;
     try {
       for (;;) {
-        const live = this.#end - this.#start;
+        this.#bytes.merge();
+        const live = this.#bytes.live;
         if (live - offset >= minLen) {
           for (const sep of seps) {
-            const found = this.#find(sep, offset);
+            const found = this.#bytes.find(sep, offset);
             if (found !== -1 && (matchEnd === -1 || found + sep.length < matchEnd)) {
               matchStart = found;
               matchEnd = found + sep.length;
@@ -292,33 +372,24 @@ export class StreamReader implements AsyncIterable<Buffer> {
         // One promise per buffered line, not two: this loop is the hot path of line servers.
         const line = this.#bufferedLine();
         if (line !== null) return Promise.resolve({ done: false, value: line });
-        return this.#readLineSlow(undefined).then(lineResult);
+        return this.#nextLineSlow();
       },
     };
   }
 
-  /** Where `sep` starts, relative to the buffered data, searching from `offset`; -1 if absent. */
-  #find(sep: Buffer, offset: number): number {
-    const idx = sep.length === 1 ? this.#buf.indexOf(sep[0]!, this.#start + offset) : this.#buf.indexOf(sep, this.#start + offset);
-    // An owned buffer has stale bytes past #end: a match reaching there is no match.
-    return idx === -1 || idx + sep.length > this.#end ? -1 : idx - this.#start;
-  }
-
   /** Consume and return the next `n` buffered bytes (n <= buffered). */
   #take(n: number): Buffer {
-    const start = this.#start;
-    const out = this.#buf.subarray(start, start + n);
-    this.#start = start + n;
-    if (this.#start === this.#end) {
-      this.#buf = EMPTY;
-      this.#start = this.#end = 0;
-      this.#owned = false;
-    }
-    if (this.#paused && this.#end - this.#start <= this.limit) {
+    const out = this.#bytes.take(n);
+    this.#consumed();
+    return out;
+  }
+
+  /** Bytes were consumed: resume the transport once the buffer is down to the limit. */
+  #consumed(): void {
+    if (this.#paused && this.#bytes.size() <= this.limit) {
       this.#paused = false;
       this.#transport!.resumeProducing();
     }
-    return out;
   }
 
   #enter(method: string, options: ReadOptions | undefined): void {
@@ -351,6 +422,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
   };
 
   #wakeup(err: Error | null): void {
+    if (this.#nextResolve !== null) {
+      this.#wakeNext(err);
+      return;
+    }
     const resolve = this.#resolve;
     if (resolve === null) return;
     const reject = this.#reject!;

@@ -73,4 +73,93 @@ describe('StreamReader properties', () => {
       { numRuns: 200 },
     );
   });
+
+  // Chunks of 1 KiB and more that arrive behind buffered bytes are kept as they came and joined
+  // only where a line straddles them: these runs use lines and chunks big enough to take that path.
+  const longLines = fc.array(fc.nat({ max: 3000 }), { minLength: 1, maxLength: 12 });
+  const bigCuts = fc.array(fc.nat({ max: 40000 }), { maxLength: 12 });
+
+  function linesOf(lengths: number[], withTail: boolean): Buffer {
+    const parts = lengths.map((n, i) => Buffer.alloc(n, 0x61 + (i % 26)));
+    const text = parts.map((p) => p.toString()).join('\n') + (withTail ? '' : '\n');
+    return Buffer.from(text);
+  }
+
+  it('async iteration over big chunks yields the same lines, fed at once or while it waits', async () => {
+    await fc.assert(
+      fc.asyncProperty(longLines, bigCuts, fc.boolean(), fc.boolean(), async (lengths, ps, withTail, trickle) => {
+        const data = linesOf(lengths, withTail);
+        const r = new StreamReader({ limit: 1 << 16 });
+        const lines: string[] = [];
+        const loop = (async () => {
+          for await (const line of r) lines.push(line.toString());
+        })();
+        for (const chunk of cut(data, ps)) {
+          r.feedData(chunk);
+          if (trickle) await new Promise((resolve) => setImmediate(resolve));
+        }
+        r.feedEof();
+        await loop;
+        expect(lines).to.deep.equal(expectedPieces(data.toString(), '\n'));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('mixed reads over big chunks return every byte once, in order, each read keeping its contract', async () => {
+    const op = fc.oneof(
+      fc.constant({ kind: 'line' as const, n: 0 }),
+      fc.constant({ kind: 'until' as const, n: 0 }),
+      fc.record({ kind: fc.constant('read' as const), n: fc.integer({ min: 1, max: 3000 }) }),
+      fc.record({ kind: fc.constant('exactly' as const), n: fc.integer({ min: 1, max: 3000 }) }),
+    );
+    const bytes = fc.array(fc.constantFrom(0x61, 0x62, 0x0a, 0x0d), { minLength: 0, maxLength: 64 });
+    await fc.assert(
+      fc.asyncProperty(bytes, fc.nat({ max: 200 }), bigCuts, fc.array(op, { maxLength: 20 }), fc.boolean(),
+        async (pattern, repeat, ps, ops, trickle) => {
+          // Long stretches without separators, so lines and pieces span big chunks.
+          const data = Buffer.concat(pattern.map((c) => (c === 0x61 ? Buffer.alloc(repeat + 1, c) : Buffer.from([c]))));
+          const r = new StreamReader({ limit: 1 << 20 });
+          const got: Buffer[] = [];
+          const reading = (async () => {
+            for (const o of ops) {
+              try {
+                if (o.kind === 'line') {
+                  const line = await r.readLine();
+                  const k = line.indexOf(0x0a);
+                  expect(k === -1 ? r.atEof() : k === line.length - 1).to.equal(true);
+                  got.push(line);
+                } else if (o.kind === 'until') {
+                  const piece = await r.readUntil('\r\n');
+                  expect(piece.indexOf('\r\n')).to.equal(piece.length - 2);
+                  got.push(piece);
+                } else if (o.kind === 'read') {
+                  const piece = await r.read(o.n);
+                  expect(piece.length).to.be.at.most(o.n);
+                  got.push(piece);
+                } else {
+                  const piece = await r.readExactly(o.n);
+                  expect(piece.length).to.equal(o.n);
+                  got.push(piece);
+                }
+              } catch (err) {
+                const partial = (err as { partial?: Buffer }).partial;
+                if (partial === undefined) throw err;
+                expect(r.atEof(), 'an incomplete read consumes everything').to.equal(true);
+                got.push(partial);
+              }
+            }
+            got.push(await r.read());
+          })();
+          for (const chunk of cut(data, ps)) {
+            r.feedData(chunk);
+            if (trickle) await new Promise((resolve) => setImmediate(resolve));
+          }
+          r.feedEof();
+          await reading;
+          expect(Buffer.concat(got).equals(data)).to.equal(true);
+        }),
+      { numRuns: 150 },
+    );
+  });
 });

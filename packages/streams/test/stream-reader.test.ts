@@ -521,6 +521,169 @@ describe('StreamReader', () => {
       for await (const line of r) lines.push(line.toString());
       expect(lines).to.deep.equal(['line1\n', 'line2\n', 'line3\n', 'tail']);
     });
+
+    it('yields lines that arrive while it waits, in pieces, then the tail at EOF', async () => {
+      const r = new StreamReader();
+      const it = r[Symbol.asyncIterator]();
+      const first = it.next();
+      r.feedData(b('li'));
+      expect(await settled(first)).to.equal('pending');
+      r.feedData(b('ne1\nline2\nta'));
+      expect(await first).to.deep.equal({ done: false, value: b('line1\n') });
+      expect(await it.next()).to.deep.equal({ done: false, value: b('line2\n') });
+      const tail = it.next();
+      expect(await settled(tail)).to.equal('pending');
+      r.feedData(b('il'));
+      r.feedEof();
+      expect(await tail).to.deep.equal({ done: false, value: b('tail') });
+      expect((await it.next()).done).to.equal(true);
+    });
+
+    it('ends when EOF arrives while it waits with nothing buffered', async () => {
+      const r = new StreamReader();
+      const next = r[Symbol.asyncIterator]().next();
+      expect(await settled(next)).to.equal('pending');
+      r.feedEof();
+      expect((await next).done).to.equal(true);
+    });
+
+    it('throws the stored exception that arrives while it waits', async () => {
+      const r = new StreamReader();
+      r.feedData(b('half a line'));
+      const boom = new Error('boom');
+      const lines: string[] = [];
+      const loop = (async () => {
+        for await (const line of r) lines.push(line.toString());
+      })();
+      expect(await settled(loop)).to.equal('pending');
+      r.setException(boom);
+      expect(await rejection(loop)).to.equal(boom);
+      expect(lines).to.deep.equal([]);
+    });
+
+    it('discards a line that outgrows the limit while it waits, then goes on with the next', async () => {
+      const r = new StreamReader({ limit: 8 });
+      const it = r[Symbol.asyncIterator]();
+      const next = it.next();
+      r.feedData(b('12345'));
+      expect(await settled(next)).to.equal('pending');
+      r.feedData(b('6789abc\nok\n'));
+      const err = await rejection(next);
+      expect(err).to.be.instanceOf(LimitOverrunError);
+      expect((err as LimitOverrunError).consumed).to.equal(12);
+      expect(await it.next()).to.deep.equal({ done: false, value: b('ok\n') });
+    });
+
+    it('rejects a readLine() while it waits, and still gets the line', async () => {
+      const r = new StreamReader();
+      const next = r[Symbol.asyncIterator]().next();
+      expect(await rejection(r.readLine())).to.be.instanceOf(ConcurrentReadError);
+      r.feedData(b('mine\nyours\n'));
+      expect(await next).to.deep.equal({ done: false, value: b('mine\n') });
+      expect((await r.readLine()).toString()).to.equal('yours\n');
+    });
+
+    it('lets readLine() and the iterator take turns on one reader', async () => {
+      const r = new StreamReader();
+      const it = r[Symbol.asyncIterator]();
+      const p = r.readLine();
+      r.feedData(b('a\n'));
+      expect((await p).toString()).to.equal('a\n');
+      const q = it.next();
+      r.feedData(b('b\nc'));
+      expect(await q).to.deep.equal({ done: false, value: b('b\n') });
+      const s = r.readLine();
+      r.feedData(b('\n'));
+      expect((await s).toString()).to.equal('c\n');
+    });
+  });
+
+  // A chunk of 1 KiB or more that arrives behind buffered bytes is kept as it came: line reads
+  // copy only the line that straddles the two, other reads see one contiguous buffer.
+  describe('a big chunk behind buffered bytes', () => {
+    const big = (n: number, at = -1): Buffer => {
+      const buf = Buffer.alloc(n, 0x63);
+      if (at >= 0) buf[at] = 0x0a;
+      return buf;
+    };
+
+    it('readLine joins the line that straddles it and keeps the rest', async () => {
+      const r = new StreamReader();
+      r.feedData(b('x\nab'));
+      const chunk = Buffer.concat([big(1500, 1499), b('next\nmore')]);
+      r.feedData(chunk);
+      expect((await r.readLine()).toString()).to.equal('x\n');
+      const line = await r.readLine();
+      expect(line.length).to.equal(1502);
+      expect(line.subarray(0, 2).toString()).to.equal('ab');
+      expect(line[1501]).to.equal(0x0a);
+      expect((await r.readLine()).toString()).to.equal('next\n');
+      expect(await rest(r)).to.equal('more');
+    });
+
+    it('the iterator gets the straddling line while it waits', async () => {
+      const r = new StreamReader();
+      const it = r[Symbol.asyncIterator]();
+      r.feedData(b('ab'));
+      const next = it.next();
+      r.feedData(big(1200, 1000));
+      expect((await next).value!.length).to.equal(1003);
+      r.feedEof();
+      expect((await it.next()).value!.length).to.equal(199);
+      expect((await it.next()).done).to.equal(true);
+    });
+
+    it('read(n), read(), readExactly and readUntil see the bytes behind as well', async () => {
+      const r = new StreamReader();
+      r.feedData(b('ab'));
+      r.feedData(big(2000));
+      expect((await r.read(1500)).length).to.equal(1500);
+      expect((await r.read(1000)).length).to.equal(502);
+      r.feedData(b('ab'));
+      r.feedData(Buffer.concat([big(1100), b('\r\nz')]));
+      expect((await r.readExactly(1050)).length).to.equal(1050);
+      r.feedData(big(1500));
+      expect((await r.readUntil('\r\n')).length).to.equal(54);
+      r.feedData(big(1024));
+      r.feedEof();
+      expect((await r.read()).length).to.equal(1 + 1500 + 1024);
+    });
+
+    it('an incomplete readExactly at EOF gets every byte, the chunk behind included', async () => {
+      const r = new StreamReader();
+      r.feedData(b('ab'));
+      r.feedData(big(2000));
+      r.feedEof();
+      const err = await rejection(r.readExactly(5000));
+      expect(err).to.be.instanceOf(IncompleteReadError);
+      expect((err as IncompleteReadError).partial.length).to.equal(2002);
+      expect(r.atEof()).to.equal(true);
+    });
+
+    it('a straddling line past the limit is discarded through its newline', async () => {
+      const r = new StreamReader({ limit: 1000 });
+      r.feedData(b('ab'));
+      r.feedData(Buffer.concat([big(1200, 1199), b('ok\n')]));
+      const err = await rejection(r.readLine());
+      expect(err).to.be.instanceOf(LimitOverrunError);
+      expect((err as LimitOverrunError).consumed).to.equal(1201);
+      expect((await r.readLine()).toString()).to.equal('ok\n');
+    });
+
+    it('counts the bytes behind for flow control', async () => {
+      const r = new StreamReader({ limit: 1024 });
+      const t = new RecordingProducer();
+      r.setTransport(t);
+      r.feedData(b('ab'));
+      const chunk = big(2100, 500);
+      chunk[1300] = 0x0a;
+      r.feedData(chunk); // 2102 bytes buffered
+      expect(t.events).to.deep.equal(['pause']);
+      expect((await r.readLine()).length).to.equal(503); // 1599 left
+      expect(t.events).to.deep.equal(['pause']);
+      expect((await r.readLine()).length).to.equal(800); // 799 left
+      expect(t.events).to.deep.equal(['pause', 'resume']);
+    });
   });
 
   describe('flow control', () => {
@@ -568,6 +731,17 @@ describe('StreamReader', () => {
       r.feedData(b('fghijklmnop\n'));
       expect(line.toString()).to.equal('abc\n');
       expect((await r.readLine()).toString()).to.equal('defghijklmnop\n');
+      expect(line.toString()).to.equal('abc\n');
+    });
+
+    it('never changes a line that filled its buffer exactly when more data arrives', async () => {
+      const r = new StreamReader();
+      r.feedData(b('ab'));
+      r.feedData(b('c\n')); // joined into a buffer of exactly 4 bytes, then read whole
+      const line = await r.readLine();
+      r.feedData(b('x'));
+      r.feedData(b('yz\n'));
+      expect((await r.readLine()).toString()).to.equal('xyz\n');
       expect(line.toString()).to.equal('abc\n');
     });
 

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { childProcess } from '../builtins.js';
 import type { Readable, Writable } from 'node:stream';
 import {
   ProcessDone,
@@ -92,7 +93,7 @@ export class ProcessTransport implements IProcessTransport {
     checkArgs(executable, args, options);
     let child: ChildProcess;
     try {
-      child = spawn(executable, args.slice(1), {
+      child = childProcess().spawn(executable, args.slice(1), {
         argv0: args[0] ?? executable,
         cwd: options.cwd,
         env: options.env,

@@ -220,14 +220,14 @@ export class Connector implements IConnector {
       this.#maybeStopFactory();
       return;
     }
-    const transport = new StreamTransport(this.#reactor, socket, protocol, {
-      kind,
+    const transport = new StreamTransport(
+      this.#reactor,
+      socket,
+      protocol,
+      { kind, isServer: false, onLost: (reason) => this.#lost(reason), ...(tcp === undefined ? {} : { tcpSocket: tcp }) },
       peer,
       host,
-      isServer: false,
-      onLost: (reason) => this.#lost(reason),
-      ...(tcp === undefined ? {} : { tcpSocket: tcp }),
-    });
+    );
     this.#transport = transport;
     transport.start();
   }

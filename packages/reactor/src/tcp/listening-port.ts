@@ -6,7 +6,7 @@ import { NotListeningError } from '../errors.js';
 import { describeAddress, hostAddress, peerAddress, type StreamKind } from './addresses.js';
 import { TcpSocketIndex } from './reset.js';
 import { listenErrorFrom } from './system-errors.js';
-import { StreamTransport, type TransportReactor } from './stream-transport.js';
+import { StreamTransport, type StreamTransportOptions, type TransportReactor } from './stream-transport.js';
 
 /** Where and how a port listens. @internal */
 export interface ListenSpec {
@@ -39,6 +39,10 @@ export class ListeningPort implements IListeningPort {
   readonly #spec: ListenSpec;
   readonly #server: net.Server;
   #host: Address | undefined;
+  /** Every accepted connection's local address, when it cannot vary (see `fixedLocalAddress`). */
+  #connectionHost: Address | undefined;
+  /** Shared by every connection this port accepts. */
+  readonly #transportOptions: StreamTransportOptions;
   #untrack: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -47,6 +51,7 @@ export class ListeningPort implements IListeningPort {
     this.#reactor = reactor;
     this.#factory = factory;
     this.#spec = spec;
+    this.#transportOptions = { kind: spec.kind, isServer: true };
     // allowHalfOpen so that a peer's EOF reaches eofReceived() instead of closing us at once
     // (not for TLS, which has no half-close: a client that leaves mid-handshake would linger);
     // noDelay because the transport already coalesces each turn's writes into one send.
@@ -85,10 +90,12 @@ export class ListeningPort implements IListeningPort {
         server.off('error', onError);
         server.on('error', (err: Error) => log.error(`Listening port ${this.#describe()} reported an error.`, err));
         const a = server.address();
-        this.#host =
+        const host: Address =
           spec.kind === 'UNIX' || typeof a === 'string' || a === null
             ? { type: 'UNIX', path: spec.path ?? String(a) }
             : { type: spec.kind, host: a.address, port: a.port };
+        this.#host = host;
+        this.#connectionHost = fixedLocalAddress(host);
         try {
           this.#factory.doStart();
         } catch (err) {
@@ -145,9 +152,8 @@ export class ListeningPort implements IListeningPort {
       socket.destroy(); // already reset by the peer before we saw it
       return;
     }
-    const path = this.#spec.path ?? '';
     const peer = peerAddress(kind, socket, '');
-    const host = hostAddress(kind, socket, path);
+    const host = this.#connectionHost ?? hostAddress(kind, socket, this.#spec.path ?? '');
     let protocol: IProtocol | null;
     try {
       protocol = this.#factory.buildProtocol(peer);
@@ -163,7 +169,22 @@ export class ListeningPort implements IListeningPort {
       socket.destroy();
       return;
     }
-    const options = { kind, peer, host, isServer: true, ...(tcpSocket === undefined ? {} : { tcpSocket }) };
-    new StreamTransport(this.#reactor, socket, protocol, options).start();
+    // TLS: each connection has its own TCP socket beneath (for abortConnection's reset), so its own options.
+    const options = tcpSocket === undefined ? this.#transportOptions : { ...this.#transportOptions, tcpSocket };
+    new StreamTransport(this.#reactor, socket, protocol, options, peer, host).start();
   }
+}
+
+/**
+ * The local address every connection accepted on `listening` has, when only one is possible: a
+ * port bound to one address (not a wildcard) or a UNIX path. Sharing one object (addresses are
+ * read-only) spares each connection an address object, a string and Node's cached `sockname`.
+ */
+function fixedLocalAddress(listening: Address): Address | undefined {
+  if (listening.type === 'UNIX') return { type: 'UNIX', path: listening.path };
+  if (listening.type !== 'TCP' && listening.type !== 'TLS') return undefined;
+  const host = listening.host;
+  // A wildcard accepts on every interface; a scoped IPv6 address may be written differently.
+  if (host === '0.0.0.0' || host === '::' || host.includes('%')) return undefined;
+  return { type: listening.type, host, port: listening.port };
 }

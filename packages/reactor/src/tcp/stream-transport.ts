@@ -27,17 +27,36 @@ import type { ReactorResource } from '../reactor.js';
 import { describeAddress, type StreamKind } from './addresses.js';
 import { destroyWithReset } from './reset.js';
 import { upgradeToTLS } from './start-tls.js';
+import {
+  ABOVE_HIGH,
+  DEAD,
+  DEFAULT_HIGH,
+  DEFAULT_LOW,
+  DISCONNECTING,
+  EOF_PENDING,
+  EOF_WRITTEN,
+  FLUSH_SCHEDULED,
+  type Handshake,
+  LOST,
+  PRODUCER_PAUSED,
+  READING,
+  SeldomUsed,
+  STREAMING,
+  TLS_PENDING,
+} from './transport-state.js';
 
 /** What a transport needs from the reactor. */
 export interface TransportReactor {
   track(resource: ReactorResource): () => void;
+  untrack(resource: ReactorResource): void;
 }
 
-/** How a transport is wired to whoever made it (a port or a connector). */
+/**
+ * How a transport is wired to whoever made it (a port or a connector). A port shares one among
+ * all its connections: what differs per connection (the addresses) is given to the constructor.
+ */
 export interface StreamTransportOptions {
   kind: StreamKind;
-  peer: Address;
-  host: Address;
   /** Whether this end accepted the connection (matters for `startTLS`). */
   isServer: boolean;
   /** Told after the protocol's `connectionLost` (a connector forwards it to its factory). */
@@ -50,8 +69,53 @@ export interface StreamTransportOptions {
 const CONCAT_LIMIT = 256 * 1024;
 
 const EMPTY = Buffer.alloc(0);
-const DEFAULT_HIGH = 64 * 1024;
-const DEFAULT_LOW = 16 * 1024;
+/** Shared by every transport whose queue holds at most one chunk; never written to. */
+const NO_CHUNKS: Uint8Array[] = [];
+
+/**
+ * The transport a socket belongs to. The socket's listeners are shared by every connection (no
+ * closures per socket): each finds its transport through this property.
+ */
+const kTransport = Symbol('torsion.transport');
+
+type LinkedSocket = Socket & { [kTransport]?: StreamTransport };
+
+/** Set in StreamTransport's static block: lets the shared tracking entry reach a private method. */
+let closeGracefully: (transport: StreamTransport) => Promise<void>;
+
+/**
+ * The reactor's handle on one connection (so `reactor.stop()` can close it): one small object
+ * whose methods live on the prototype, rather than a literal with two closures per connection.
+ */
+class TrackedConnection implements ReactorResource {
+  readonly #transport: StreamTransport;
+  readonly #reactor: TransportReactor;
+
+  constructor(transport: StreamTransport, reactor: TransportReactor) {
+    this.#transport = transport;
+    this.#reactor = reactor;
+  }
+
+  track(): void {
+    this.#reactor.track(this);
+  }
+
+  untrack(): void {
+    this.#reactor.untrack(this);
+  }
+
+  get kind(): 'connection' {
+    return 'connection';
+  }
+
+  close(): Promise<void> {
+    return closeGracefully(this.#transport);
+  }
+
+  abort(): void {
+    this.#transport.abortConnection();
+  }
+}
 
 interface Thenable {
   then(onFulfilled: undefined, onRejected: (err: unknown) => void): unknown;
@@ -103,68 +167,144 @@ export class StreamTransport implements ITCPTransport {
   readonly #tcp: Socket | undefined;
   readonly #protocol: IProtocol;
   readonly #options: StreamTransportOptions;
-  readonly #reactor: TransportReactor;
-  #untrack: (() => void) | undefined;
+  readonly #peer: Address;
+  readonly #host: Address;
+  /** Our entry in the reactor's list of open resources, until the connection is lost. */
+  #tracked: TrackedConnection | undefined;
 
-  #pending: Uint8Array[] = [];
+  /** The first chunk queued since the last flush (valid while `#pendingBytes > 0`). */
+  #head: Uint8Array | undefined = undefined;
+  /**
+   * Every chunk queued since the last flush, `#head` included, once there are two or more; empty
+   * while there is at most one (most flushes carry one chunk: no array is touched then).
+   */
+  #pending: Uint8Array[] = NO_CHUNKS;
   #pendingBytes = 0;
-  #flushScheduled = false;
-  #high = DEFAULT_HIGH;
-  #low = DEFAULT_LOW;
-  #aboveHigh = false;
+  /** The yes/no state (FLUSH_SCHEDULED, DEAD...), read and written through the accessors below. */
+  #bits = READING;
+  /** Made on first use; read and written through the accessors below. */
+  #seldom: SeldomUsed | undefined = undefined;
 
-  #disconnecting = false;
-  #eofWritten = false;
-  /** Set once the socket is gone or being destroyed: nothing more is written or delivered. */
-  #dead = false;
-  #lost = false;
-  #abortReason: Error | undefined;
-  #socketError: Error | undefined;
-  #reading = true;
-  /** The peer's EOF arrived while reading was paused; delivered on resume. */
-  #eofPending = false;
-  #tlsPending = false;
-  /** Settles `startTLS()`'s promise: set from the call until the handshake ends either way. */
-  #handshake: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  static {
+    closeGracefully = (transport) => transport.#closeGracefully();
+  }
 
-  #producer: IPushProducer | IPullProducer | undefined;
-  #streaming = false;
-  #producerPaused = false;
-
-  #closeWaiters: Array<() => void> | undefined;
-
-  readonly #flushTick = (): void => {
-    this.#flush();
-  };
-  readonly #onWritten = (err?: Error | null): void => {
-    if (err == null) this.#afterWrite();
-  };
-  readonly #onRejected = (err: unknown): void => {
-    this.#fault(err, 'A promise returned by dataReceived() rejected');
-  };
-  readonly #onData = (chunk: Buffer): void => {
-    if (this.#dead) return;
-    try {
-      const r = this.#protocol.dataReceived(chunk);
-      if (r !== undefined && isThenable(r)) r.then(undefined, this.#onRejected);
-    } catch (err) {
-      this.#fault(err, 'dataReceived() threw');
+  /** Store in the seldom-used state, making it only when there is something to keep. */
+  #keep<K extends keyof SeldomUsed>(key: K, value: SeldomUsed[K]): void {
+    if (this.#seldom === undefined) {
+      if (value === undefined) return;
+      this.#seldom = new SeldomUsed();
     }
-  };
-  readonly #onEnd = (): void => {
-    if (this.#dead) return;
-    if (this.#handshake !== undefined) {
-      this.#abort(new TLSHandshakeError(`${describeAddress(this.#options.peer)} closed the connection during the TLS handshake: check that it starts TLS too.`));
+    this.#seldom[key] = value;
+  }
+
+  get #high(): number { return this.#seldom?.high ?? DEFAULT_HIGH; }
+  set #high(value: number) { this.#keep('high', value); }
+
+  get #low(): number { return this.#seldom?.low ?? DEFAULT_LOW; }
+  set #low(value: number) { this.#keep('low', value); }
+
+  get #abortReason(): Error | undefined { return this.#seldom?.abortReason; }
+  set #abortReason(value: Error | undefined) { this.#keep('abortReason', value); }
+
+  get #socketError(): Error | undefined { return this.#seldom?.socketError; }
+  set #socketError(value: Error | undefined) { this.#keep('socketError', value); }
+
+  get #producer(): IPushProducer | IPullProducer | undefined { return this.#seldom?.producer; }
+  set #producer(value: IPushProducer | IPullProducer | undefined) { this.#keep('producer', value); }
+
+  get #closeWaiters(): Array<() => void> | undefined { return this.#seldom?.closeWaiters; }
+  set #closeWaiters(value: Array<() => void> | undefined) { this.#keep('closeWaiters', value); }
+
+  // The callbacks below are made on first use: most connections never need them.
+
+  get #onWritten(): ((err?: Error | null) => void) | undefined { return this.#seldom?.onWritten; }
+  set #onWritten(value: ((err?: Error | null) => void) | undefined) { this.#keep('onWritten', value); }
+
+  get #onRejected(): ((err: unknown) => void) | undefined { return this.#seldom?.onRejected; }
+  set #onRejected(value: ((err: unknown) => void) | undefined) { this.#keep('onRejected', value); }
+
+  /** Settles `startTLS()`'s promise: set from the call until the handshake ends either way. */
+  get #handshake(): Handshake | undefined { return this.#seldom?.handshake; }
+  set #handshake(value: Handshake | undefined) { this.#keep('handshake', value); }
+
+  #setBit(bit: number, on: boolean): void {
+    this.#bits = on ? this.#bits | bit : this.#bits & ~bit;
+  }
+
+  get #flushScheduled(): boolean { return (this.#bits & FLUSH_SCHEDULED) !== 0; }
+  set #flushScheduled(on: boolean) { this.#setBit(FLUSH_SCHEDULED, on); }
+
+  get #aboveHigh(): boolean { return (this.#bits & ABOVE_HIGH) !== 0; }
+  set #aboveHigh(on: boolean) { this.#setBit(ABOVE_HIGH, on); }
+
+  get #disconnecting(): boolean { return (this.#bits & DISCONNECTING) !== 0; }
+  set #disconnecting(on: boolean) { this.#setBit(DISCONNECTING, on); }
+
+  get #eofWritten(): boolean { return (this.#bits & EOF_WRITTEN) !== 0; }
+  set #eofWritten(on: boolean) { this.#setBit(EOF_WRITTEN, on); }
+
+  /** Set once the socket is gone or being destroyed: nothing more is written or delivered. */
+  get #dead(): boolean { return (this.#bits & DEAD) !== 0; }
+  set #dead(on: boolean) { this.#setBit(DEAD, on); }
+
+  get #lost(): boolean { return (this.#bits & LOST) !== 0; }
+  set #lost(on: boolean) { this.#setBit(LOST, on); }
+
+  get #reading(): boolean { return (this.#bits & READING) !== 0; }
+  set #reading(on: boolean) { this.#setBit(READING, on); }
+
+  get #tlsPending(): boolean { return (this.#bits & TLS_PENDING) !== 0; }
+  set #tlsPending(on: boolean) { this.#setBit(TLS_PENDING, on); }
+
+  /** The peer's EOF arrived while reading was paused; delivered on resume. */
+  get #eofPending(): boolean { return (this.#bits & EOF_PENDING) !== 0; }
+  set #eofPending(on: boolean) { this.#setBit(EOF_PENDING, on); }
+
+  get #streaming(): boolean { return (this.#bits & STREAMING) !== 0; }
+  set #streaming(on: boolean) { this.#setBit(STREAMING, on); }
+
+  get #producerPaused(): boolean { return (this.#bits & PRODUCER_PAUSED) !== 0; }
+  set #producerPaused(on: boolean) { this.#setBit(PRODUCER_PAUSED, on); }
+
+  // The socket listeners, shared by every connection; `this` is the socket.
+
+  // The data path (this listener, write() and #flush()) tests the state bits directly: V8 does not
+  // inline private accessors, and calling them costs as much as the rest of the path.
+
+  static #onData(this: LinkedSocket, chunk: Buffer): void {
+    const t = this[kTransport]!;
+    const bits = t.#bits;
+    if ((bits & DEAD) !== 0) return;
+    // Writes made while the protocol handles this chunk go out in one send as soon as it returns,
+    // without waiting for the next tick; a flush already scheduled keeps its turn.
+    const scheduled = (bits & FLUSH_SCHEDULED) !== 0;
+    t.#bits = bits | FLUSH_SCHEDULED;
+    try {
+      const r = t.#protocol.dataReceived(chunk);
+      if (r !== undefined && isThenable(r)) r.then(undefined, (t.#onRejected ??= t.#rejectedCallback()));
+    } catch (err) {
+      t.#fault(err, 'dataReceived() threw');
+    }
+    if (!scheduled) t.#flush();
+  }
+
+  static #onEnd(this: LinkedSocket): void {
+    const t = this[kTransport]!;
+    if (t.#dead) return;
+    if (t.#handshake !== undefined) {
+      t.#abort(new TLSHandshakeError(`${describeAddress(t.#peer)} closed the connection during the TLS handshake: check that it starts TLS too.`));
       return;
     }
     // The peer's EOF comes after everything it sent: while reading is paused the protocol may
     // still hold some of that (LineReceiver's buffered lines), so EOF waits for resumeProducing.
-    if (!this.#reading) {
-      this.#eofPending = true;
+    if (!t.#reading) {
+      t.#eofPending = true;
       return;
     }
-    this.#deliverEof();
-  };
+    t.#deliverEof();
+  }
+
   #deliverEof(): void {
     this.#eofPending = false;
     let keep: boolean | void = false;
@@ -177,25 +317,53 @@ export class StreamTransport implements ITCPTransport {
     // Without half-close (TLS) the socket cannot stay open for writing whatever the protocol says.
     if (keep !== true || !this.canWriteEof()) this.loseConnection();
   }
-  readonly #onError = (err: Error): void => {
-    this.#socketError ??= err;
-  };
-  readonly #onFinish = (): void => {
+
+  static #onError(this: LinkedSocket, err: Error): void {
+    const t = this[kTransport]!;
+    t.#socketError ??= err;
+  }
+
+  static #onFinish(this: LinkedSocket): void {
+    const t = this[kTransport]!;
     // A full close (loseConnection) shuts the write side first so every byte leaves, then
     // releases the socket; a half close (writeEof) waits for the peer to finish its side.
-    if (this.#disconnecting && !this.#socket.destroyed) this.#socket.destroy();
-  };
-  readonly #onClose = (): void => {
-    this.#connectionLost();
-  };
+    if (t.#disconnecting && !t.#socket.destroyed) t.#socket.destroy();
+  }
+
+  static #onClose(this: LinkedSocket): void {
+    this[kTransport]!.#connectionLost();
+  }
+
+  static #flushTick(t: StreamTransport): void {
+    t.#flush();
+  }
+
+  #writtenCallback(): (err?: Error | null) => void {
+    return (err) => {
+      if (err == null) this.#afterWrite();
+    };
+  }
+
+  #rejectedCallback(): (err: unknown) => void {
+    return (err) => this.#fault(err, 'A promise returned by dataReceived() rejected');
+  }
 
   /** @internal Made by ports and connectors. */
-  constructor(reactor: TransportReactor, socket: Socket, protocol: IProtocol, options: StreamTransportOptions) {
-    this.#reactor = reactor;
+  constructor(
+    reactor: TransportReactor,
+    socket: Socket,
+    protocol: IProtocol,
+    options: StreamTransportOptions,
+    peer: Address,
+    host: Address,
+  ) {
+    this.#tracked = new TrackedConnection(this, reactor);
     this.#socket = socket;
     this.#tcp = options.kind === 'UNIX' ? undefined : options.kind === 'TCP' ? socket : options.tcpSocket;
     this.#protocol = protocol;
     this.#options = options;
+    this.#peer = peer;
+    this.#host = host;
   }
 
   /**
@@ -205,39 +373,36 @@ export class StreamTransport implements ITCPTransport {
    */
   start(): void {
     this.#attach(this.#socket);
-    this.#untrack = this.#reactor.track({
-      kind: 'connection',
-      close: () => this.#closeGracefully(),
-      abort: () => this.abortConnection(),
-    });
+    this.#tracked?.track();
     this.#call('makeConnection()/connectionMade()', () => this.#protocol.makeConnection(this));
   }
 
-  #attach(socket: Socket): void {
-    socket.on('data', this.#onData);
-    socket.on('end', this.#onEnd);
-    socket.on('error', this.#onError);
-    socket.on('finish', this.#onFinish);
-    socket.on('close', this.#onClose);
+  #attach(socket: LinkedSocket): void {
+    socket[kTransport] = this;
+    socket.on('data', StreamTransport.#onData);
+    socket.on('end', StreamTransport.#onEnd);
+    socket.on('error', StreamTransport.#onError);
+    socket.on('finish', StreamTransport.#onFinish);
+    socket.on('close', StreamTransport.#onClose);
   }
 
-  #detach(socket: Socket): void {
-    socket.off('data', this.#onData);
-    socket.off('end', this.#onEnd);
-    socket.off('error', this.#onError);
-    socket.off('finish', this.#onFinish);
-    socket.off('close', this.#onClose);
+  #detach(socket: LinkedSocket): void {
+    socket.off('data', StreamTransport.#onData);
+    socket.off('end', StreamTransport.#onEnd);
+    socket.off('error', StreamTransport.#onError);
+    socket.off('finish', StreamTransport.#onFinish);
+    socket.off('close', StreamTransport.#onClose);
   }
 
   // -------------------------------------------------------------------------------------------
   // Writing
 
   get disconnecting(): boolean {
-    return this.#disconnecting;
+    return (this.#bits & DISCONNECTING) !== 0; // read per line by line protocols: no accessor
   }
 
   write(data: Data): void {
-    if (this.#disconnecting || this.#dead || this.#eofWritten) {
+    if ((this.#bits & (DISCONNECTING | DEAD | EOF_WRITTEN)) !== 0) {
       if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
       if (this.#lost) throw this.#writeAfterClose();
       return; // closing, after loseConnection()/abortConnection(): dropped, as documented
@@ -248,13 +413,18 @@ export class StreamTransport implements ITCPTransport {
     else throw notBytes(data); // queued, it would throw later in the flush, outside any callback
     const n = buf.byteLength;
     if (n === 0) return;
-    this.#pending.push(buf);
+    const pending = this.#pending;
+    if (this.#pendingBytes === 0) this.#head = buf;
+    else if (pending.length !== 0) pending.push(buf);
+    else if (pending === NO_CHUNKS) this.#pending = [this.#head!, buf];
+    else pending.push(this.#head!, buf);
     this.#pendingBytes += n;
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true;
-      process.nextTick(this.#flushTick);
+    if ((this.#bits & FLUSH_SCHEDULED) === 0) {
+      this.#bits |= FLUSH_SCHEDULED;
+      process.nextTick(StreamTransport.#flushTick, this);
     }
-    if (!this.#aboveHigh && this.#pendingBytes + this.#socket.writableLength > this.#high) this.#crossedHigh();
+    const high = this.#seldom === undefined ? DEFAULT_HIGH : this.#seldom.high;
+    if ((this.#bits & ABOVE_HIGH) === 0 && this.#pendingBytes + this.#socket.writableLength > high) this.#crossedHigh();
   }
 
   writeSequence(chunks: Iterable<Data>): void {
@@ -262,33 +432,34 @@ export class StreamTransport implements ITCPTransport {
   }
 
   #flush(): void {
-    this.#flushScheduled = false;
-    const pending = this.#pending;
-    const count = pending.length;
-    if (count === 0 || this.#dead || this.#tlsPending) return;
+    const bits = (this.#bits &= ~FLUSH_SCHEDULED);
+    const total = this.#pendingBytes;
+    if (total === 0 || (bits & (DEAD | TLS_PENDING)) !== 0) return;
     const socket = this.#socket;
+    const head = this.#head!;
+    const all = this.#pending;
+    const count = all.length;
+    this.#head = undefined;
+    this.#pendingBytes = 0;
     // Only ask to hear when the OS took the bytes if someone is waiting for that (a paused
     // writer, a pull producer): the common path pays for no completion callback at all.
-    const cb = this.#aboveHigh || (this.#producer !== undefined && !this.#streaming) ? this.#onWritten : undefined;
-    if (count === 1) {
-      const only = pending[0]!;
-      pending.length = 0;
-      this.#pendingBytes = 0;
-      socket.write(only, cb);
-    } else if (this.#pendingBytes <= CONCAT_LIMIT) {
+    const waiting = (bits & ABOVE_HIGH) !== 0 || (this.#seldom?.producer !== undefined && (bits & STREAMING) === 0);
+    const cb = waiting ? (this.#onWritten ??= this.#writtenCallback()) : undefined;
+    if (count === 0) {
+      // The usual case (an echo, a reply): the chunk itself, no copy and no array.
+      socket.write(head, cb);
+    } else if (total <= CONCAT_LIMIT) {
       // One buffer rather than a corked vector: the same CPU per byte in our measurements, and
       // over TLS it makes one record instead of many.
-      const joined = Buffer.concat(pending, this.#pendingBytes);
-      pending.length = 0;
-      this.#pendingBytes = 0;
+      const joined = Buffer.concat(all, total);
+      all.length = 0;
       socket.write(joined, cb);
     } else {
       // Large bursts: one writev of the chunks beats copying megabytes into one buffer.
-      this.#pending = [];
-      this.#pendingBytes = 0;
+      this.#pending = NO_CHUNKS;
       socket.cork();
-      for (let i = 0; i < count - 1; i++) socket.write(pending[i]!);
-      socket.write(pending[count - 1]!, cb);
+      for (let i = 0; i < count - 1; i++) socket.write(all[i]!);
+      socket.write(all[count - 1]!, cb);
       socket.uncork();
     }
   }
@@ -296,7 +467,7 @@ export class StreamTransport implements ITCPTransport {
   /** Make sure a completion callback is on its way even when nothing new is to be flushed. */
   #watchDrain(): void {
     if (this.#pendingBytes === 0 && !this.#dead && !this.#tlsPending && this.#socket.writableLength > 0) {
-      this.#socket.write(EMPTY, this.#onWritten);
+      this.#socket.write(EMPTY, (this.#onWritten ??= this.#writtenCallback()));
     }
   }
 
@@ -396,7 +567,7 @@ export class StreamTransport implements ITCPTransport {
 
   #writeAfterClose(): WriteAfterCloseError {
     return new WriteAfterCloseError(
-      `Cannot write to ${describeAddress(this.#options.peer)}: the connection is closed and its connectionLost() has run. Stop writing to it there (remove it from any broadcast list).`,
+      `Cannot write to ${describeAddress(this.#peer)}: the connection is closed and its connectionLost() has run. Stop writing to it there (remove it from any broadcast list).`,
     );
   }
 
@@ -417,17 +588,17 @@ export class StreamTransport implements ITCPTransport {
     this.#reading = false;
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#untrack?.();
-    this.#untrack = undefined;
+    this.#tracked?.untrack();
+    this.#tracked = undefined;
     let reason: Error;
     if (this.#abortReason !== undefined) reason = this.#abortReason;
     else if (this.#handshake !== undefined && (this.#socketError !== undefined || !this.#disconnecting)) {
       const err = this.#socketError;
       const why = err === undefined ? 'the connection was closed before it completed' : err.message;
-      reason = new TLSHandshakeError(`The TLS handshake with ${describeAddress(this.#options.peer)} failed: ${why}.`, { cause: err });
+      reason = new TLSHandshakeError(`The TLS handshake with ${describeAddress(this.#peer)} failed: ${why}.`, { cause: err });
     } else if (this.#socketError !== undefined) {
       const err = this.#socketError;
-      reason = new ConnectionLost(`Connection to ${describeAddress(this.#options.peer)} was lost: ${err.message}.`, { cause: err });
+      reason = new ConnectionLost(`Connection to ${describeAddress(this.#peer)} was lost: ${err.message}.`, { cause: err });
     } else reason = new ConnectionDone();
     const handshake = this.#handshake;
     this.#handshake = undefined;
@@ -455,7 +626,7 @@ export class StreamTransport implements ITCPTransport {
   // Reading (this transport as a producer)
 
   isReading(): boolean {
-    return this.#reading;
+    return (this.#bits & READING) !== 0; // read per line by line protocols: no accessor
   }
 
   pauseProducing(): void {
@@ -511,20 +682,20 @@ export class StreamTransport implements ITCPTransport {
   // Addresses, options, details
 
   getPeer(): Address {
-    return this.#options.peer;
+    return this.#peer;
   }
 
   getHost(): Address {
-    return this.#options.host;
+    return this.#host;
   }
 
   getExtraInfo(name: ExtraInfoName): unknown {
     const socket = this.#socket as Socket & Partial<TLSSocket>;
     switch (name) {
       case 'peername':
-        return this.#options.peer;
+        return this.#peer;
       case 'sockname':
-        return this.#options.host;
+        return this.#host;
       case 'socket':
         return socket;
     }
@@ -612,7 +783,7 @@ export class StreamTransport implements ITCPTransport {
     if (handshake === undefined || this.#dead) return;
     if (this.#options.isServer && options.requestCert === true && options.rejectUnauthorized !== false && !tlsSocket.authorized) {
       const why = String(tlsSocket.authorizationError ?? 'no certificate');
-      this.#abort(new TLSHandshakeError(`The client certificate of ${describeAddress(this.#options.peer)} was refused: ${why}.`));
+      this.#abort(new TLSHandshakeError(`The client certificate of ${describeAddress(this.#peer)} was refused: ${why}.`));
       return;
     }
     this.#handshake = undefined;
@@ -637,9 +808,9 @@ export class StreamTransport implements ITCPTransport {
   #logFault(err: unknown, what: string, afterClose = false): void {
     const protocol = (this.#protocol as object).constructor?.name ?? 'protocol';
     const outcome = afterClose ? 'the connection was already closed' : 'dropping the connection';
-    log.error(`${what} in ${protocol}; ${outcome} to ${describeAddress(this.#options.peer)}.`, err, {
-      peer: describeAddress(this.#options.peer),
-      host: describeAddress(this.#options.host),
+    log.error(`${what} in ${protocol}; ${outcome} to ${describeAddress(this.#peer)}.`, err, {
+      peer: describeAddress(this.#peer),
+      host: describeAddress(this.#host),
       protocol,
     });
   }

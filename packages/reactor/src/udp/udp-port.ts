@@ -1,4 +1,5 @@
-import dgram from 'node:dgram';
+import type * as dgramTypes from 'node:dgram';
+import { dgram } from '../builtins.js';
 import { isIP } from 'node:net';
 import { CannotListenError, PortClosedError, TorsionRangeError, TorsionTypeError } from '../errors.js';
 import type { Address, Data, HostPort, IDatagramProtocol, IUDPTransport, ListenUDPOptions } from '../interfaces.js';
@@ -32,13 +33,13 @@ function toBuffer(data: Data): Buffer {
  */
 export class UDPPort implements IUDPTransport {
   readonly #reactor: Reactor;
-  readonly #socket: dgram.Socket;
+  readonly #socket: dgramTypes.Socket;
   readonly #protocol: IDatagramProtocol;
   #peer: HostPort | null = null;
   #closing: Promise<void> | null = null;
   #untrack: (() => void) | null = null;
 
-  private constructor(reactor: Reactor, socket: dgram.Socket, protocol: IDatagramProtocol) {
+  private constructor(reactor: Reactor, socket: dgramTypes.Socket, protocol: IDatagramProtocol) {
     this.#reactor = reactor;
     this.#socket = socket;
     this.#protocol = protocol;
@@ -55,7 +56,7 @@ export class UDPPort implements IUDPTransport {
     if (family === 0) {
       throw new TorsionTypeError(`listenUDP() interface must be a numeric IPv4 or IPv6 address, got ${JSON.stringify(iface)}.`);
     }
-    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: options.reuseAddress === true });
+    const socket = dgram().createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: options.reuseAddress === true });
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => {
         socket.close();

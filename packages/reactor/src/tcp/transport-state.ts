@@ -1,0 +1,49 @@
+import type { IPullProducer, IPushProducer } from '../interfaces.js';
+
+/**
+ * How a stream transport lays out its state so that an idle connection costs little memory:
+ * its yes/no state as bits of one number, and what most connections never set in a record made
+ * on first use. See "Transport: where the time and memory go" in docs/performance.md.
+ *
+ * @internal
+ */
+
+/** Default write-buffer limits (bytes) of `setWriteBufferLimits()`. */
+export const DEFAULT_HIGH = 64 * 1024;
+export const DEFAULT_LOW = 16 * 1024;
+
+// The bits of a transport's state word; the transport reads and writes each through an accessor
+// named after the flag, so one number replaces eleven fields.
+export const FLUSH_SCHEDULED = 1 << 0;
+export const ABOVE_HIGH = 1 << 1;
+export const DISCONNECTING = 1 << 2;
+export const EOF_WRITTEN = 1 << 3;
+export const DEAD = 1 << 4;
+export const LOST = 1 << 5;
+export const READING = 1 << 6;
+export const TLS_PENDING = 1 << 7;
+export const STREAMING = 1 << 8;
+export const PRODUCER_PAUSED = 1 << 9;
+export const EOF_PENDING = 1 << 10;
+
+/** How `startTLS()` settles its promise once the handshake ends. */
+export interface Handshake {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * The state most connections never set (custom buffer limits, a producer, a failure, someone
+ * waiting for the close, the callbacks those need), kept apart so an idle connection stays small.
+ */
+export class SeldomUsed {
+  high = DEFAULT_HIGH;
+  low = DEFAULT_LOW;
+  abortReason: Error | undefined = undefined;
+  socketError: Error | undefined = undefined;
+  producer: IPushProducer | IPullProducer | undefined = undefined;
+  closeWaiters: Array<() => void> | undefined = undefined;
+  onWritten: ((err?: Error | null) => void) | undefined = undefined;
+  onRejected: ((err: unknown) => void) | undefined = undefined;
+  handshake: Handshake | undefined = undefined;
+}

@@ -1,0 +1,164 @@
+// The global `Buffer` is a getter on globalThis in Node: the hot paths use the module's binding.
+import { Buffer } from 'node:buffer';
+
+const EMPTY = Buffer.alloc(0);
+const LF = 0x0a;
+/** A chunk at least this long that arrives behind buffered bytes is kept as it is, not copied. */
+const TAIL_MIN = 1024;
+
+/**
+ * The bytes a {@link StreamReader} holds, with as few copies as line reading allows: the first
+ * chunk is kept as it came and reads return views of it; a chunk of 1 KiB or more that arrives
+ * behind buffered bytes is kept too (the *tail*), and a line that straddles the two is the only
+ * thing copied; anything else is appended to a buffer that grows geometrically. Reads other than
+ * lines call {@link merge} first and then see one contiguous range.
+ *
+ * Internal to `@torsion/streams`: flow control, waiting and errors are the reader's.
+ */
+export class ReadBuffer {
+  // The buffered bytes are #buf[#start, #end). Bytes before #end are never written again (they
+  // may have been handed out); when #owned, #buf is ours and [#end, #buf.length) is free space.
+  #buf: Buffer = EMPTY;
+  // #buf's memory, read on the first partial take: each line is made straight from it, cheaper
+  // than subarray(). (`.buffer` is a call into C++ in Node 20's V8: at most once per chunk.)
+  #ab: ArrayBufferLike | null = null;
+  #base = 0;
+  #start = 0;
+  #end = 0;
+  #owned = false;
+  // Logically after #end, kept as it came. Only set while [#start, #end) is not empty.
+  #tail: Buffer | null = null;
+
+  /** Bytes in the contiguous range (the tail not counted). */
+  get live(): number {
+    return this.#end - this.#start;
+  }
+
+  /** Every buffered byte, the tail included. */
+  size(): number {
+    return this.#end - this.#start + (this.#tail === null ? 0 : this.#tail.length);
+  }
+
+  /** Whether a chunk is waiting behind the contiguous range. */
+  hasTail(): boolean {
+    return this.#tail !== null;
+  }
+
+  /** Add a (non-empty) chunk at the end. */
+  push(chunk: Buffer): void {
+    if (this.#end === this.#start) {
+      // The common case: keep the chunk itself, no copy.
+      this.#setBuf(chunk);
+      this.#start = 0;
+      this.#end = chunk.length;
+      this.#owned = false;
+    } else if (this.#tail === null && chunk.length >= TAIL_MIN) {
+      this.#tail = chunk;
+    } else {
+      this.merge();
+      this.#append(chunk);
+    }
+  }
+
+  /** Make every buffered byte one contiguous range again. */
+  merge(): void {
+    const tail = this.#tail;
+    if (tail === null) return;
+    this.#tail = null;
+    this.#append(tail);
+  }
+
+  /** Where the first `\n` at or after `offset` is, relative to the range; -1 if none. */
+  lineEnd(offset: number): number {
+    const idx = this.#buf.indexOf(LF, this.#start + offset);
+    // An owned buffer has stale bytes past #end: a match there is no match.
+    return idx === -1 || idx >= this.#end ? -1 : idx - this.#start;
+  }
+
+  /** Where `sep` starts, relative to the range, searching from `offset`; -1 if absent. */
+  find(sep: Buffer, offset: number): number {
+    const idx = sep.length === 1 ? this.#buf.indexOf(sep[0]!, this.#start + offset) : this.#buf.indexOf(sep, this.#start + offset);
+    return idx === -1 || idx + sep.length > this.#end ? -1 : idx - this.#start;
+  }
+
+  /** Consume and return the next `n` bytes of the range (n <= live). */
+  take(n: number): Buffer {
+    const start = this.#start;
+    const buf = this.#buf;
+    let out: Buffer;
+    if (start === 0 && n === buf.length) {
+      out = buf; // the whole chunk (one line per read is common): itself, no view
+    } else {
+      if (this.#ab === null) {
+        this.#ab = buf.buffer;
+        this.#base = buf.byteOffset;
+      }
+      out = Buffer.from(this.#ab, this.#base + start, n);
+    }
+    this.#start = start + n;
+    if (this.#start === this.#end) this.#promoteTail();
+    return out;
+  }
+
+  /**
+   * The line that starts in the range (which must hold no `\n`) and ends in the tail, copied
+   * out; the rest of the tail becomes the range. Null when the tail holds no `\n` or the line's
+   * `\n` would be more than `limit` bytes in (the caller merges and decides).
+   */
+  joinLine(limit: number): Buffer | null {
+    const tail = this.#tail!;
+    const k = tail.indexOf(LF);
+    const live = this.#end - this.#start;
+    if (k === -1 || live + k > limit) return null;
+    const line = Buffer.allocUnsafe(live + k + 1);
+    this.#buf.copy(line, 0, this.#start, this.#end);
+    tail.copy(line, live, 0, k + 1);
+    this.#tail = null;
+    this.#setBuf(tail);
+    this.#start = k + 1;
+    this.#end = tail.length;
+    this.#owned = false;
+    if (this.#start === this.#end) this.#promoteTail();
+    return line;
+  }
+
+  /** The range is empty: the tail takes its place, or nothing does. */
+  #promoteTail(): void {
+    const tail = this.#tail;
+    if (tail === null) {
+      this.#buf = EMPTY;
+      this.#ab = null;
+      this.#end = 0;
+    } else {
+      this.#tail = null;
+      this.#setBuf(tail);
+      this.#end = tail.length;
+    }
+    this.#start = 0;
+    this.#owned = false;
+  }
+
+  /** Copy `chunk` after the range (which is not empty). */
+  #append(chunk: Buffer): void {
+    const len = chunk.length;
+    if (this.#owned && this.#end + len <= this.#buf.length) {
+      this.#buf.set(chunk, this.#end);
+      this.#end += len;
+      return;
+    }
+    // Grow geometrically so a long line arriving in small pieces costs linear time.
+    const live = this.#end - this.#start;
+    const next = Buffer.allocUnsafe(Math.max(live + len, live * 2));
+    this.#buf.copy(next, 0, this.#start, this.#end);
+    next.set(chunk, live);
+    this.#setBuf(next);
+    this.#start = 0;
+    this.#end = live + len;
+    this.#owned = true;
+  }
+
+  #setBuf(buf: Buffer): void {
+    this.#buf = buf;
+    this.#ab = null;
+  }
+}

@@ -140,7 +140,7 @@ async function main(): Promise<void> {
       for (const s of servers) {
         if (skipped.has(s.id)) continue;
         if (load.idleConns !== undefined && idleSkip !== undefined) { skipped.set(s.id, idleSkip); continue; }
-        const sample = await measure(load, s, { root, loadgen, duration: shape.duration, nofile: load.idleConns !== undefined ? nofile : undefined });
+        const sample = await measure(load, s, { root, loadgen, duration: shape.duration, warmup: shape.warmup, nofile: load.idleConns !== undefined ? nofile : undefined });
         const key = `${load.id}/${s.id}`;
         samples.set(key, [...(samples.get(key) ?? []), sample]);
         const shown = sample.error !== undefined ? `ERROR ${sample.error}`

@@ -30,11 +30,21 @@ export interface ClientHooks {
   onResult?(result: ClientResult, kill: () => void): void | Promise<void>;
 }
 
-/** Run the client to completion; rejects with its stderr when it fails (a verification error included). */
-export function runLoadgen(bin: string, args: readonly string[], cpu: number | undefined, hooks: ClientHooks = {}): Promise<ClientResult> {
+/**
+ * Run the client to completion; rejects with its stderr when it fails (a verification error
+ * included). With `timeout` (seconds), a client still running that long after it started is
+ * killed and the run rejected as hung: no measurement waits forever.
+ */
+export function runLoadgen(bin: string, args: readonly string[], cpu: number | undefined, hooks: ClientHooks = {},
+  timeout?: number): Promise<ClientResult> {
   const argv = pinned([bin, ...args], cpu);
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   track(child);
+  let hung = false;
+  const timer = timeout === undefined ? undefined : setTimeout(() => {
+    hung = true;
+    child.kill('SIGKILL');
+  }, timeout * 1000);
   let err = '';
   let result: ClientResult | undefined;
   let pending: Promise<void> = Promise.resolve();
@@ -58,13 +68,16 @@ export function runLoadgen(bin: string, args: readonly string[], cpu: number | u
     }
   });
   return new Promise((resolve, reject) => {
-    child.once('error', reject);
+    child.once('error', (e) => { clearTimeout(timer); reject(e); });
     child.once('close', (code, signal) => {
+      clearTimeout(timer);
       void pending.then(() => {
         const killedByUs = signal === 'SIGTERM' && result !== undefined;
-        if ((code === 0 || killedByUs) && result !== undefined) resolve(result);
+        if (hung) reject(new Error(`the load client hung: killed after ${String(timeout)} s${err.trim() === '' ? '' : `: ${err.trim()}`}`));
+        else if ((code === 0 || killedByUs) && result !== undefined) resolve(result);
         else {
-          const what = code === 3 ? 'the load client found corrupt data' : `the load client failed (${String(code ?? signal)})`;
+          const what = code === 3 ? 'the load client found corrupt data'
+            : code === 4 ? 'the server stopped delivering' : `the load client failed (${String(code ?? signal)})`;
           reject(new Error(`${what}: ${err.trim() || 'no message'}`));
         }
       }, reject);

@@ -38,7 +38,16 @@ export interface MeasureOptions {
   nofile?: number;
   /** Seconds the client measures for (to notice a client that was starved). */
   duration: number;
+  /** Seconds of warm-up before the client measures. */
+  warmup: number;
 }
+
+/**
+ * Seconds a rate load's client may take beyond its warm-up and measured window before it is
+ * killed as hung: connecting, getting every chat client into the room (the client's own
+ * --join-timeout is 5 s) and printing its result.
+ */
+export const CLIENT_MARGIN = 10;
 
 const now = (): number => performance.now() / 1000;
 
@@ -68,6 +77,8 @@ export async function measure(load: LoadSpec, server: ServerSpec, options: Measu
     let t1 = Number.NaN;
     const baseFds = openFiles(pid);
     let peakAtIdle = Number.NaN;
+    // Idle loads hold their connections until the runner kills the client; rate loads end by themselves.
+    const limit = load.idleConns === undefined ? options.warmup + options.duration + CLIENT_MARGIN : undefined;
     const result = await runLoadgen(options.loadgen, ['--port', String(srv.port), ...load.client, ...(server.clientArgs ?? [])], CLIENT_CPU, {
       onStart: () => { cpu0 = cpuSeconds(pid); t0 = now(); },
       onResult: async (_r, kill) => {
@@ -84,7 +95,7 @@ export async function measure(load: LoadSpec, server: ServerSpec, options: Measu
           kill();
         }
       },
-    });
+    }, limit);
     const mem = memoryKiB(pid);
     sample.peakMB = (Number.isFinite(peakAtIdle) ? peakAtIdle : mem.peak) / 1024;
     if (load.idleConns === undefined) {

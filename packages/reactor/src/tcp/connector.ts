@@ -1,5 +1,6 @@
 import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tlsTypes from 'node:tls';
+import { tls } from '../builtins.js';
 import type { Address, IClientFactory, IConnector, IDelayedCall, IProtocol, TLSOptions } from '../interfaces.js';
 import { ConnectingCancelledError, ConnectFailedError, TimeoutError } from '../errors.js';
 import { log } from '../log.js';
@@ -144,7 +145,7 @@ export class Connector implements IConnector {
       // cannot be reset itself).
       const tcp = net.connect(base);
       this.#tcp = tcp;
-      return tls.connect({ ...spec.tls, socket: tcp, ...(servername === undefined ? {} : { servername }) });
+      return tls().connect({ ...spec.tls, socket: tcp, ...(servername === undefined ? {} : { servername }) });
     }
     return net.connect(base);
   }

@@ -1,5 +1,6 @@
 import * as net from 'node:net';
-import * as tls from 'node:tls';
+import type * as tlsTypes from 'node:tls';
+import { tls } from '../builtins.js';
 import type { Address, IListeningPort, IProtocol, IProtocolFactory, TLSOptions } from '../interfaces.js';
 import { log } from '../log.js';
 import { NotListeningError } from '../errors.js';
@@ -58,12 +59,12 @@ export class ListeningPort implements IListeningPort {
     // noDelay because the transport already coalesces each turn's writes into one send.
     const common = { allowHalfOpen: spec.kind !== 'TLS', noDelay: spec.kind !== 'UNIX' };
     if (spec.kind === 'TLS') {
-      this.#server = tls.createServer({ ...spec.tls, ...common });
+      this.#server = tls().createServer({ ...spec.tls, ...common });
       // Remember the TCP socket under each TLS one, for abortConnection() to reset.
       const tcpSockets = new TcpSocketIndex();
       this.#server.on('connection', (tcp: net.Socket) => tcpSockets.add(tcp));
-      this.#server.on('secureConnection', (socket: tls.TLSSocket) => this.#accept(socket, tcpSockets.take(socket)));
-      this.#server.on('tlsClientError', (err: Error, socket: tls.TLSSocket) => {
+      this.#server.on('secureConnection', (socket: tlsTypes.TLSSocket) => this.#accept(socket, tcpSockets.take(socket)));
+      this.#server.on('tlsClientError', (err: Error, socket: tlsTypes.TLSSocket) => {
         log.warn(`TLS handshake with ${socket.remoteAddress ?? 'a client'} failed: ${err.message}`, {
           port: this.#describe(),
         });

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import * as tls from 'node:tls';
+import type * as tlsTypes from 'node:tls';
+import { tls } from '../builtins.js';
 import type { Address, TLSOptions } from '../interfaces.js';
 import { NotSupportedError, TLSHandshakeError } from '../errors.js';
 import { describeAddress } from './addresses.js';
@@ -16,11 +17,11 @@ import type { Handshake } from './transport-state.js';
  * Wrap a connected plain socket in TLS once everything already written to it has left, so the
  * plaintext sent before `startTLS()` reaches the peer ahead of the handshake.
  */
-export function upgradeToTLS(raw: Socket, options: TLSOptions, isServer: boolean, done: (tlsSocket: tls.TLSSocket) => void): void {
+export function upgradeToTLS(raw: Socket, options: TLSOptions, isServer: boolean, done: (tlsSocket: tlsTypes.TLSSocket) => void): void {
   const wrap = (): void => {
     const tlsSocket = isServer
-      ? new tls.TLSSocket(raw, { ...options, isServer: true, secureContext: tls.createSecureContext(options) })
-      : tls.connect({ ...options, socket: raw });
+      ? new (tls().TLSSocket)(raw, { ...options, isServer: true, secureContext: tls().createSecureContext(options) })
+      : tls().connect({ ...options, socket: raw });
     done(tlsSocket);
   };
   if (raw.writableLength === 0) wrap();
@@ -65,7 +66,7 @@ export function handshakeCutShort(peer: Address): TLSHandshakeError {
  * A server that asked for a client certificate checks it itself (a bare TLSSocket does not
  * reject it on its own): the error to drop the connection with, or undefined if it is accepted.
  */
-export function refusedClientCertificate(isServer: boolean, options: TLSOptions, tlsSocket: tls.TLSSocket, peer: Address): TLSHandshakeError | undefined {
+export function refusedClientCertificate(isServer: boolean, options: TLSOptions, tlsSocket: tlsTypes.TLSSocket, peer: Address): TLSHandshakeError | undefined {
   if (!isServer || options.requestCert !== true || options.rejectUnauthorized === false || tlsSocket.authorized) return undefined;
   const why = String(tlsSocket.authorizationError ?? 'no certificate');
   return new TLSHandshakeError(`The client certificate of ${describeAddress(peer)} was refused: ${why}.`);

@@ -113,6 +113,45 @@ describe('TCP transport over real sockets', () => {
     expect(all.toString()).to.equal(Array.from({ length: 100 }, (_, i) => String(i % 10).repeat(3)).join('') + 'abcdef');
   });
 
+  it('sends what other connections broadcast to one member within one turn of the loop in a single socket write', async () => {
+    // Two senders' input handled in the same turn (as when both sockets are readable at once):
+    // each dataReceived writes to the member; the member's writes leave together at the end of
+    // the turn, not once per sender.
+    class Broadcaster extends Recorder {
+      static member: Recorder | undefined;
+      override dataReceived(data: Buffer): void {
+        super.dataReceived(data);
+        Broadcaster.member?.transport.write(data);
+      }
+    }
+    const { factory, portNumber } = await serve(() => new Broadcaster());
+    const memberClient = await rawConnect(portNumber, cleanup);
+    const member = await factory.nextProtocol(0);
+    const a = await rawConnect(portNumber, cleanup);
+    const pa = await factory.nextProtocol(1);
+    const b = await rawConnect(portNumber, cleanup);
+    const pb = await factory.nextProtocol(2);
+    await Promise.all([member.made.promise, pa.made.promise, pb.made.promise]);
+    void a;
+    void b;
+    Broadcaster.member = member;
+    const socket = member.transport.getExtraInfo('socket') as net.Socket;
+    const original = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+    let calls = 0;
+    (socket as unknown as { write: (...args: unknown[]) => boolean }).write = (...args: unknown[]) => {
+      calls++;
+      return original(...args);
+    };
+    const got = readAtLeast(memberClient, 6);
+    // Two I/O callbacks of one turn: separate macrotasks of the same check phase.
+    const sa = pa.transport.getExtraInfo('socket') as net.Socket;
+    const sb = pb.transport.getExtraInfo('socket') as net.Socket;
+    setImmediate(() => sa.emit('data', Buffer.from('one')));
+    setImmediate(() => sb.emit('data', Buffer.from('two')));
+    expect((await got).toString()).to.equal('onetwo');
+    expect(calls).to.equal(1);
+  });
+
   it('encodes strings as UTF-8', async () => {
     const { factory, portNumber } = await serve(() => new Recorder());
     const client = await rawConnect(portNumber, cleanup);

@@ -31,6 +31,7 @@ import {
   EOF_PENDING,
   EOF_WRITTEN,
   FLUSH_SCHEDULED,
+  DEFERRED,
   type Handshake,
   LOST,
   PRODUCER_PAUSED,
@@ -210,12 +211,14 @@ export class StreamTransport implements ITCPTransport {
     // without waiting for the next tick; a flush already scheduled keeps its turn.
     const scheduled = (bits & FLUSH_SCHEDULED) !== 0;
     t.#bits = bits | FLUSH_SCHEDULED;
+    StreamTransport.#inData += 1;
     try {
       const r = t.#protocol.dataReceived(chunk);
       if (r !== undefined && isThenable(r)) r.then(undefined, (t.#onRejected ??= t.#rejectedCallback()));
     } catch (err) {
       t.#fault(err, 'dataReceived() threw');
     }
+    StreamTransport.#inData -= 1;
     if (!scheduled) t.#flush();
   }
 
@@ -266,6 +269,35 @@ export class StreamTransport implements ITCPTransport {
 
   static #flushTick(t: StreamTransport): void {
     t.#flush();
+  }
+
+  // How many connections' dataReceived are on the stack: a write made then to another
+  // connection is a broadcast, and waits for the end of the turn of the event loop, so that a
+  // chat room where ten senders' lines arrive in one turn sends each member one write, not ten.
+  static #inData = 0;
+  static #toFlush: StreamTransport[] = [];
+  static #flushQueued = false;
+
+  static #deferFlush(t: StreamTransport): void {
+    StreamTransport.#toFlush.push(t);
+    if (!StreamTransport.#flushQueued) {
+      StreamTransport.#flushQueued = true;
+      setImmediate(StreamTransport.#flushAll);
+    }
+  }
+
+  static #flushAll(): void {
+    const list = StreamTransport.#toFlush;
+    try {
+      // Transports queued while this runs (a flush can call a producer that writes) go too.
+      for (let i = 0; i < list.length; i++) {
+        const t = list[i]!;
+        if ((t.#bits & DEFERRED) !== 0) t.#flush();
+      }
+    } finally {
+      list.length = 0;
+      StreamTransport.#flushQueued = false;
+    }
   }
 
   #writtenCallback(): (err?: Error | null) => void {
@@ -350,11 +382,21 @@ export class StreamTransport implements ITCPTransport {
     else pending.push(this.#head!, buf);
     this.#pendingBytes += n;
     if ((this.#bits & FLUSH_SCHEDULED) === 0) {
-      this.#bits |= FLUSH_SCHEDULED;
-      process.nextTick(StreamTransport.#flushTick, this);
+      if (StreamTransport.#inData > 0) {
+        // Written while another connection handles its input (a broadcast): wait for the end of
+        // this turn, so the lines of every sender read in this turn leave in one send.
+        this.#bits |= FLUSH_SCHEDULED | DEFERRED;
+        StreamTransport.#deferFlush(this);
+      } else {
+        this.#bits |= FLUSH_SCHEDULED;
+        process.nextTick(StreamTransport.#flushTick, this);
+      }
     }
     const high = this.#seldom === undefined ? DEFAULT_HIGH : this.#seldom.high;
     if ((this.#bits & ABOVE_HIGH) === 0 && this.#pendingBytes + this.#socket.writableLength > high) this.#crossedHigh();
+    // Waiting for the end of the turn must never by itself take the buffer over the high-water
+    // mark (that would tell a healthy reader's writer to pause): past half of it, send now.
+    else if ((this.#bits & DEFERRED) !== 0 && this.#pendingBytes > high >>> 1) this.#flush();
   }
 
   writeSequence(chunks: Iterable<Data>): void {
@@ -362,7 +404,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   #flush(): void {
-    const bits = (this.#bits &= ~FLUSH_SCHEDULED);
+    const bits = (this.#bits &= ~(FLUSH_SCHEDULED | DEFERRED));
     const total = this.#pendingBytes;
     if (total === 0 || (bits & (DEAD | TLS_PENDING)) !== 0) return;
     const socket = this.#socket;

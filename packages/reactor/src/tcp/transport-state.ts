@@ -42,6 +42,8 @@ export const TLS_PENDING = 1 << 7;
 export const STREAMING = 1 << 8;
 export const PRODUCER_PAUSED = 1 << 9;
 export const EOF_PENDING = 1 << 10;
+/** The pending writes wait for the end of this turn of the loop (a broadcast), not the next tick. */
+export const DEFERRED = 1 << 11;
 
 /** How `startTLS()` settles its promise once the handshake ends. */
 export interface Handshake {

@@ -49,6 +49,8 @@ describe('TCP fault isolation', () => {
       }
     }
     override eofReceived(): boolean {
+      // Plain JavaScript may make eofReceived async; its rejection must be caught too.
+      if (this.hook === 'eofReceived' && this.asyncFault) return Promise.reject(new Boom('async failure in eofReceived')) as unknown as boolean;
       if (this.hook === 'eofReceived') throw new Boom('failure in eofReceived');
       return super.eofReceived();
     }
@@ -63,6 +65,7 @@ describe('TCP fault isolation', () => {
     ['dataReceived', false],
     ['dataReceived', true],
     ['eofReceived', false],
+    ['eofReceived', true],
     ['pauseWriting', false],
   ];
   for (const [hook, asyncFault] of cases) {

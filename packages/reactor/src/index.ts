@@ -13,7 +13,7 @@ export { Deferred } from './deferred.js';
 export { gatherResults } from './gather-results.js';
 export type { GatherOptions } from './gather-results.js';
 export { deferLater, LoopingCall } from './task.js';
-export { UDPPort } from './udp/udp-port.js';
+export type { UDPPort } from './udp/udp-port.js';
 export { serverFromString, clientFromString } from './endpoints.js';
 export type { IStreamServerEndpoint, IStreamClientEndpoint, EndpointReactor } from './endpoints.js';
 export { ProcessTransport } from './process/process-transport.js';

@@ -37,7 +37,7 @@ function logCallError(error: unknown, call: DelayedCall): void {
   log.error('A delayed call threw; the other calls still run', error, { call: String(call) });
 }
 import type { IDatagramProtocol, ListenUDPOptions } from './interfaces.js';
-import { UDPPort } from './udp/udp-port.js';
+import type { UDPPort } from './udp/udp-port.js';
 
 /**
  * Something the reactor must close when it stops: a listening port or a live connection.
@@ -416,8 +416,10 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
    * udp.getHost(); // { type: 'UDP', host: '127.0.0.1', port: 41234 }
    * ```
    */
-  listenUDP(port: number, protocol: IDatagramProtocol, options: ListenUDPOptions = {}): Promise<UDPPort> {
-    return UDPPort.listen(this, port, protocol, options);
+  async listenUDP(port: number, protocol: IDatagramProtocol, options: ListenUDPOptions = {}): Promise<UDPPort> {
+    // Loaded on first use: programs without UDP do not pay for it in memory.
+    const { UDPPort: Port } = await import('./udp/udp-port.js');
+    return Port.listen(this, port, protocol, options);
   }
 }
 

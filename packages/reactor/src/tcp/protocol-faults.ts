@@ -11,7 +11,7 @@ import { describeAddress } from './addresses.js';
  */
 
 export interface Thenable {
-  then(onFulfilled: undefined, onRejected: (err: unknown) => void): unknown;
+  then(onFulfilled: ((value: unknown) => void) | undefined, onRejected: (err: unknown) => void): unknown;
 }
 
 export function isThenable(value: unknown): value is Thenable {

@@ -240,13 +240,25 @@ export class StreamTransport implements ITCPTransport {
 
   #deliverEof(): void {
     this.#eofPending = false;
-    let keep: boolean | void = false;
+    let keep: unknown = false;
     try {
       keep = this.#protocol.eofReceived?.();
     } catch (err) {
       this.#fault(err, 'eofReceived() threw');
       return;
     }
+    // Plain JavaScript may hand back a promise (an async eofReceived): act on what it settles to.
+    if (isThenable(keep)) {
+      keep.then(
+        (value: unknown) => this.#afterEof(value),
+        (err: unknown) => this.#fault(err, 'A promise returned by eofReceived() rejected'),
+      );
+      return;
+    }
+    this.#afterEof(keep);
+  }
+
+  #afterEof(keep: unknown): void {
     // Without half-close (TLS) the socket cannot stay open for writing whatever the protocol says.
     if (keep !== true || !this.canWriteEof()) this.loseConnection();
   }

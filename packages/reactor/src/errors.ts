@@ -688,6 +688,15 @@ export class ProcessSpawnError extends ProcessTerminated {
  * spoke no TLS, or the connection ended before the handshake completed. `startTLS()`'s promise
  * rejects with it and the connection is dropped with it as the `connectionLost` reason. It is a
  * {@link ConnectionLost} (an unclean end); the TLS or system error is kept as `cause`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await protocol.transport.startTLS({ ca, servername: 'chat.example' });
+ * } catch (err) {
+ *   if (err instanceof TLSHandshakeError) console.error('TLS failed:', err.cause);
+ * }
+ * ```
  */
 export class TLSHandshakeError extends ConnectionLost {
   override readonly code: string = 'ERR_TLS_HANDSHAKE';

@@ -48,6 +48,8 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
   #lastRefill = 0;
   #throttles = 0;
   #throttleTimer: IDelayedCall | null = null;
+  /** Drops a client that has not chosen a nickname in time (it would hold a slot for nothing). */
+  #nickTimer: IDelayedCall | null = null;
   /** Cuts a connection we asked to close that has not flushed within the grace period. */
   #closeTimer: IDelayedCall | null = null;
   /** The peer has half-closed while lines it sent were held back by the throttle. */
@@ -75,6 +77,12 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
     if (o.idleTimeout > 0) this.setTimeout(o.idleTimeout);
     o.log(`connect ${this.#peer} (${server.clients.size} connected)`);
     this.send('* Welcome to Torsion chat! What is your nickname?');
+    if (o.nickTimeout > 0) {
+      this.#nickTimer = this.clock.callLater(o.nickTimeout, () => {
+        this.#nickTimer = null;
+        if (this.nick === null) this.hangUp('no nickname chosen', `! No nickname chosen within ${o.nickTimeout}s: goodbye.`);
+      });
+    }
   }
 
   override connectionLost(reason: Error): void {
@@ -83,7 +91,8 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
     this.#stuckTimer?.cancel();
     this.#throttleTimer?.cancel();
     this.#closeTimer?.cancel();
-    this.#stuckTimer = this.#throttleTimer = this.#closeTimer = null;
+    this.#nickTimer?.cancel();
+    this.#stuckTimer = this.#throttleTimer = this.#closeTimer = this.#nickTimer = null;
     if (!server.clients.delete(this)) return;
     const why = this.#quitReason ?? reason.message;
     if (this.nick !== null) {
@@ -255,6 +264,8 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
       return;
     }
     this.nick = text;
+    this.#nickTimer?.cancel();
+    this.#nickTimer = null;
     this.factory.nicks.set(text.toLowerCase(), this);
     const lobby = this.factory.room(LOBBY);
     this.send(`* Hello ${text}! Type /help for commands.`);

@@ -11,6 +11,8 @@ export interface ChatOptions {
   maxClients: number;
   /** Seconds without a line before a client is dropped (0 disables). */
   idleTimeout: number;
+  /** Seconds a new client has to choose a nickname before it is dropped (0 disables). */
+  nickTimeout: number;
   /** Sustained lines per second a client may send before it is throttled (0 disables). */
   floodRate: number;
   /** Lines a client may send in a burst above `floodRate`. */
@@ -39,6 +41,7 @@ export const defaultOptions: ChatOptions = {
   maxStrikes: 5,
   maxClients: 1000,
   idleTimeout: 600,
+  nickTimeout: 60,
   floodRate: 20,
   floodBurst: 40,
   floodStrikes: 10,
@@ -71,6 +74,7 @@ Options:
   --flood-rate N         lines/s a client may sustain, 0 = unlimited (default ${defaultOptions.floodRate})
   --flood-burst N        lines a client may send in a burst (default ${defaultOptions.floodBurst})
   --stuck-timeout SECS   drop clients that stop reading for this long (default ${defaultOptions.stuckTimeout})
+  --nick-timeout SECS    drop clients that choose no nickname for this long, 0 = never (default ${defaultOptions.nickTimeout})
   --shutdown-grace SECS  time a closing client has to take its last lines (default ${defaultOptions.shutdownGrace})
   --quiet                no log line per connection
   -h, --help             show this help
@@ -105,6 +109,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
         'flood-rate': { type: 'string' },
         'flood-burst': { type: 'string' },
         'stuck-timeout': { type: 'string' },
+        'nick-timeout': { type: 'string' },
         'shutdown-grace': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -139,6 +144,7 @@ export function parseCommandLine(argv: string[]): CommandLine {
   set('floodRate', number('flood-rate', v['flood-rate'], 0, false));
   set('floodBurst', number('flood-burst', v['flood-burst'], 1));
   set('stuckTimeout', number('stuck-timeout', v['stuck-timeout'], 0, false));
+  set('nickTimeout', number('nick-timeout', v['nick-timeout'], 0, false));
   set('shutdownGrace', number('shutdown-grace', v['shutdown-grace'], 0, false));
   if (v.quiet === true) options.log = () => {};
   return { endpoint, options, help: v.help === true };

@@ -1,5 +1,6 @@
 import type { Data, MaybePromise } from '@torsion/reactor';
-import { log, TorsionRangeError } from '@torsion/reactor';
+import { TorsionRangeError } from '@torsion/reactor';
+import { HandlerPromises } from './line-framing.js';
 import { Protocol } from './protocol.js';
 import { LengthLimitExceededError, StringTooLongError, checkMaxLength } from './string-errors.js';
 
@@ -51,7 +52,7 @@ export abstract class IntNStringReceiver extends Protocol {
   // chunks is not looked at again until all of it is here.
   #need = 0;
   #delivering = false;
-  #promises: Promise<void>[] | undefined = undefined;
+  readonly #promises = new HandlerPromises();
 
   /** A whole string arrived. Override it. A returned promise is not awaited; a rejection drops the connection. */
   stringReceived(_data: Buffer): MaybePromise<void> {}
@@ -95,20 +96,14 @@ export abstract class IntNStringReceiver extends Protocol {
     this.#size += data.length;
     if (this.#size < this.#need || this.#delivering) return;
     this.#deliver();
-    return this.#collect();
+    return this.#promises.take();
   }
 
   /** The transport resumed reading: deliver what was buffered while it was paused. */
   readingResumed(): void {
     if (this.#delivering || this.brokenPeer) return;
     this.#deliver();
-    const done = this.#collect();
-    if (done !== undefined) {
-      done.catch((err: unknown) => {
-        log.error(`${this.logPrefix()}: stringReceived failed; dropping the connection`, err);
-        this.transport.abortConnection();
-      });
-    }
+    this.#promises.report(this, 'stringReceived');
   }
 
   override connectionLost(reason: Error): MaybePromise<void> {
@@ -165,8 +160,7 @@ export abstract class IntNStringReceiver extends Protocol {
           this.#off = off;
         }
         this.#need = 0;
-        const r = this.stringReceived(s);
-        if (r !== undefined) (this.#promises ??= []).push(r);
+        this.#promises.add(this.stringReceived(s));
       }
     } finally {
       this.#delivering = false;
@@ -197,12 +191,6 @@ export abstract class IntNStringReceiver extends Protocol {
     this.#need = 0;
   }
 
-  #collect(): Promise<void> | undefined {
-    const ps = this.#promises;
-    if (ps === undefined) return undefined;
-    this.#promises = undefined;
-    return Promise.all(ps).then(() => undefined);
-  }
 }
 
 /**

@@ -230,8 +230,8 @@ export class PartialLine {
 }
 
 /**
- * Promises returned by async line handlers (`async lineReceived`), gathered so that a rejection
- * is always reported and never left unhandled (which would end the Node process).
+ * Promises returned by async handlers (`async lineReceived`, `async stringReceived`), gathered so
+ * that a rejection is always reported and never left unhandled (which would end the Node process).
  */
 export class HandlerPromises {
   #list: Array<PromiseLike<unknown>> | undefined = undefined;
@@ -254,12 +254,12 @@ export class HandlerPromises {
     return Promise.all(list).then(() => undefined);
   }
 
-  /** Outside `dataReceived` (lines delivered on resume): log a rejection and abort. */
-  report(owner: { logPrefix(): string; transport: ITransport }): void {
+  /** Outside `dataReceived` (input delivered on resume): log a rejection and abort. */
+  report(owner: { logPrefix(): string; transport: ITransport }, handler = 'lineReceived'): void {
     const all = this.take();
     if (all === undefined) return;
     all.catch((err: unknown) => {
-      log.error(`${owner.logPrefix()}: a line handler's promise rejected; dropping the connection.`, err);
+      log.error(`${owner.logPrefix()}: a promise returned by ${handler} rejected; dropping the connection.`, err);
       (owner.transport as ITransport | undefined)?.abortConnection();
     });
   }

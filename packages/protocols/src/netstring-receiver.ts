@@ -1,5 +1,5 @@
 import type { Data, MaybePromise } from '@torsion/reactor';
-import { log } from '@torsion/reactor';
+import { HandlerPromises } from './line-framing.js';
 import { Protocol } from './protocol.js';
 import { LengthLimitExceededError, NetstringParseError, StringTooLongError, checkMaxLength } from './string-errors.js';
 
@@ -64,7 +64,7 @@ export class NetstringReceiver extends Protocol {
   #queue: Buffer[] = [];
   #qoff = 0;
   #delivering = false;
-  #promises: Promise<void>[] | undefined = undefined;
+  readonly #promises = new HandlerPromises();
 
   /** A whole string arrived. Override it. A returned promise is not awaited; a rejection drops the connection. */
   stringReceived(_data: Buffer): MaybePromise<void> {}
@@ -114,20 +114,14 @@ export class NetstringReceiver extends Protocol {
     this.#queue.push(data);
     if (this.#delivering) return;
     this.#drain();
-    return this.#collect();
+    return this.#promises.take();
   }
 
   /** The transport resumed reading: deliver what was buffered while it was paused. */
   readingResumed(): void {
     if (this.#delivering || this.brokenPeer) return;
     this.#drain();
-    const done = this.#collect();
-    if (done !== undefined) {
-      done.catch((err: unknown) => {
-        log.error(`${this.logPrefix()}: stringReceived failed; dropping the connection`, err);
-        this.transport.abortConnection();
-      });
-    }
+    this.#promises.report(this, 'stringReceived');
   }
 
   override connectionLost(reason: Error): MaybePromise<void> {
@@ -212,8 +206,7 @@ export class NetstringReceiver extends Protocol {
         this.#length = 0;
         this.#digits = 0;
         this.#qoff = i;
-        const r = this.stringReceived(s);
-        if (r !== undefined) (this.#promises ??= []).push(r);
+        this.#promises.add(this.stringReceived(s));
         const t = this.transport;
         if (!t.isReading() || t.disconnecting || this.brokenPeer) return;
       }
@@ -241,10 +234,4 @@ export class NetstringReceiver extends Protocol {
     this.#parts = [];
   }
 
-  #collect(): Promise<void> | undefined {
-    const ps = this.#promises;
-    if (ps === undefined) return undefined;
-    this.#promises = undefined;
-    return Promise.all(ps).then(() => undefined);
-  }
 }

@@ -2,19 +2,13 @@
 import { expect } from 'chai';
 import { connectedPair } from '@torsion/reactor/testing';
 import { StreamReader, StreamReaderProtocol } from '@torsion/streams';
+import { settled } from './support.js';
 
 function pair(options: { limit?: number; chunkSize?: number } = {}) {
   const server = new StreamReaderProtocol(new StreamReader(options.limit === undefined ? {} : { limit: options.limit }));
   const client = new StreamReaderProtocol(new StreamReader());
   const p = connectedPair(server, client, options.chunkSize === undefined ? {} : { chunkSize: options.chunkSize });
   return { ...p, sw: server.writer!, sr: server.reader, cw: client.writer!, cr: client.reader };
-}
-
-async function settled<T>(p: Promise<T>): Promise<'pending' | 'done' | 'failed'> {
-  let state: 'pending' | 'done' | 'failed' = 'pending';
-  p.then(() => (state = 'done'), () => (state = 'failed'));
-  await new Promise((r) => setImmediate(r));
-  return state;
 }
 
 describe('streams over an in-memory connected pair', () => {

@@ -3,29 +3,7 @@ import { ConnectionAborted, ConnectionDone, ConnectionLost, NotSupportedError, W
 import type { ITransport } from '@torsion/reactor';
 import { StringTransport, StringTransportWithDisconnection } from '@torsion/reactor/testing';
 import { StreamReader, StreamReaderProtocol, StreamWriter, WriteAfterCloseError } from '@torsion/streams';
-
-function connect(transport = new StringTransport()): { transport: StringTransport; protocol: StreamReaderProtocol; reader: StreamReader; writer: StreamWriter } {
-  const reader = new StreamReader();
-  const protocol = new StreamReaderProtocol(reader);
-  transport.connect(protocol);
-  return { transport, protocol, reader, writer: protocol.writer! };
-}
-
-async function settled<T>(p: Promise<T>): Promise<'pending' | 'done' | 'failed'> {
-  let state: 'pending' | 'done' | 'failed' = 'pending';
-  p.then(() => (state = 'done'), () => (state = 'failed'));
-  await new Promise((r) => setImmediate(r));
-  return state;
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
+import { connect, settled, rejection } from './support.js';
 
 describe('StreamReaderProtocol', () => {
   it('feeds received bytes to the reader and sets it as the reader’s transport', async () => {

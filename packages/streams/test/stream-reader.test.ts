@@ -8,6 +8,7 @@ import {
   LimitOverrunError,
   StreamReader,
 } from '@torsion/streams';
+import { settled, rejection } from './support.js';
 
 const DATA = Buffer.from('line1\nline2\nline3\n');
 const b = (s: string): Buffer => Buffer.from(s);
@@ -16,23 +17,6 @@ const b = (s: string): Buffer => Buffer.from(s);
 async function rest(reader: StreamReader): Promise<string> {
   if (!reader.atEof()) reader.feedEof();
   return (await reader.read()).toString();
-}
-
-/** A promise's outcome without awaiting it, after pending callbacks have run. */
-async function settled<T>(p: Promise<T>): Promise<'pending' | 'done' | 'failed'> {
-  let state: 'pending' | 'done' | 'failed' = 'pending';
-  p.then(() => (state = 'done'), () => (state = 'failed'));
-  await new Promise((r) => setImmediate(r));
-  return state;
-}
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 class RecordingProducer implements IPushProducer {

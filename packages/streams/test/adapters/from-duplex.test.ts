@@ -2,22 +2,7 @@ import { expect } from 'chai';
 import { Duplex, PassThrough } from 'node:stream';
 import { ConnectionAborted, ConnectionLost } from '@torsion/reactor';
 import { fromDuplex } from '@torsion/streams';
-
-async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
-async function settled<T>(p: Promise<T>): Promise<'pending' | 'done' | 'failed'> {
-  let state: 'pending' | 'done' | 'failed' = 'pending';
-  p.then(() => (state = 'done'), () => (state = 'failed'));
-  await new Promise((r) => setImmediate(r));
-  return state;
-}
+import { settled, rejection } from '../support.js';
 
 /** A duplex whose write side holds each chunk until released, and whose read side we push to. */
 function heldDuplex(highWaterMark: number): { duplex: Duplex; written: Buffer[]; release: () => void } {

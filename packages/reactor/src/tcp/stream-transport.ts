@@ -163,8 +163,6 @@ export class StreamTransport implements ITCPTransport {
     this.#bits = on ? this.#bits | bit : this.#bits & ~bit;
   }
 
-  get #flushScheduled(): boolean { return (this.#bits & FLUSH_SCHEDULED) !== 0; }
-  set #flushScheduled(on: boolean) { this.#setBit(FLUSH_SCHEDULED, on); }
 
   get #aboveHigh(): boolean { return (this.#bits & ABOVE_HIGH) !== 0; }
   set #aboveHigh(on: boolean) { this.#setBit(ABOVE_HIGH, on); }

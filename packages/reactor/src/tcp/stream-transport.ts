@@ -163,7 +163,6 @@ export class StreamTransport implements ITCPTransport {
     this.#bits = on ? this.#bits | bit : this.#bits & ~bit;
   }
 
-
   get #aboveHigh(): boolean { return (this.#bits & ABOVE_HIGH) !== 0; }
   set #aboveHigh(on: boolean) { this.#setBit(ABOVE_HIGH, on); }
 

@@ -1,6 +1,6 @@
 import type { Data, MaybePromise } from '@torsion/reactor';
 import { TorsionRangeError } from '@torsion/reactor';
-import { HandlerPromises } from './line-framing.js';
+import { BufferView, HandlerPromises } from './line-framing.js';
 import { Protocol } from './protocol.js';
 import { LengthLimitExceededError, StringTooLongError, checkMaxLength } from './string-errors.js';
 
@@ -150,7 +150,7 @@ export abstract class IntNStringReceiver extends Protocol {
           head = this.#coalesce();
           off = 0;
         }
-        const s = length === 0 ? EMPTY : head.subarray(off + n, off + total);
+        const s = length === 0 ? EMPTY : new BufferView(head.buffer, head.byteOffset + off + n, length);
         off += total;
         this.#size -= total;
         if (off === head.length) {

@@ -1,5 +1,5 @@
 import type { Data, MaybePromise } from '@torsion/reactor';
-import { HandlerPromises } from './line-framing.js';
+import { BufferView, HandlerPromises } from './line-framing.js';
 import { Protocol } from './protocol.js';
 import { LengthLimitExceededError, NetstringParseError, StringTooLongError, checkMaxLength } from './string-errors.js';
 
@@ -156,7 +156,7 @@ export class NetstringReceiver extends Protocol {
       const state = this.#state;
       if (state === PAYLOAD) {
         const take = Math.min(this.#remaining, end - i);
-        this.#parts.push(buf.subarray(i, i + take));
+        this.#parts.push(new BufferView(buf.buffer, buf.byteOffset + i, take));
         i += take;
         this.#remaining -= take;
         if (this.#remaining === 0) this.#state = TRAILER;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { StringTransport, chunksOf, everySplit, feedChunks, splitAt } from '@torsion/reactor/testing';
 import {
@@ -123,6 +124,22 @@ describe('IntNStringReceiver', () => {
     const [p, t] = connected(new Int32());
     p.sendString('é');
     expect([...t.value()]).to.deep.equal([0, 0, 0, 2, 0xc3, 0xa9]);
+  });
+
+  it('hands out real Buffers that view the received chunk at the right offset', () => {
+    const kept: Buffer[] = [];
+    class Keep extends Int32StringReceiver {
+      override stringReceived(data: Buffer): void {
+        kept.push(data);
+      }
+    }
+    const [p] = connected(new Keep());
+    const chunk = Buffer.concat([frame(4, b('ab')), frame(4, b('cde'))]);
+    p.dataReceived(chunk);
+    assert.deepStrictEqual(kept, [b('ab'), b('cde')]);
+    assert.strictEqual(Object.getPrototypeOf(kept[0]), Buffer.prototype);
+    assert.strictEqual(kept[1]!.buffer, chunk.buffer);
+    assert.strictEqual(kept[1]!.byteOffset, chunk.byteOffset + 10);
   });
 
   it('uses the default MAX_LENGTH of 99999', () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { setLogObserver, TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
 import type { LogEvent } from '@torsion/reactor';
@@ -116,6 +117,20 @@ describe('LineReceiver', () => {
       feed(p, 'aaaa', 'bbbb', 'cc\r\nd', 'ddd', 'ee\r\nff\r\n');
       feed(p, 'XXXXXXXX', 'YYYYYYYY', '\r\n');
       expect(p.kept.map((b) => b.toString())).to.deep.equal(['aaaabbbbcc', 'ddddee', 'ff', 'XXXXXXXXYYYYYYYY']);
+    });
+
+    it('hands out real Buffers: same prototype as Buffer.from, equal to one under deepStrictEqual', () => {
+      const { p } = connected(new Lines());
+      const chunk = Buffer.from('xxab\r\ncd\r\n', 'latin1').subarray(2);
+      p.dataReceived(chunk);
+      const [first, second] = p.kept;
+      assert.ok(Buffer.isBuffer(first) && Buffer.isBuffer(second));
+      assert.strictEqual(Object.getPrototypeOf(first), Buffer.prototype);
+      assert.deepStrictEqual(p.kept, [Buffer.from('ab'), Buffer.from('cd')]);
+      // A line in one chunk is a view of it (no copy), at the right offset.
+      assert.strictEqual(first!.buffer, chunk.buffer);
+      assert.strictEqual(first!.byteOffset, chunk.byteOffset);
+      assert.strictEqual(second!.byteOffset, chunk.byteOffset + 4);
     });
 
     it('parses a 10 MiB line arriving in 1 KiB chunks in linear time', function () {

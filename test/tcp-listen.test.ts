@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type * as net from 'node:net';
 import {
   CannotListenError,
   ConnectionAborted,
@@ -134,6 +135,33 @@ describe('TCP listenTCP and shutdown', () => {
     let refused: unknown;
     await rawConnect(portNumber, cleanup).catch((e: unknown) => (refused = e));
     expect((refused as { code?: string }).code).to.equal('ECONNREFUSED');
+  });
+
+  it('reactor.stop() closes every connection still open, after some left on their own in any order', async () => {
+    const r = new Reactor({ installSignalHandlers: false });
+    const running = r.run();
+    const factory = new RecordingFactory(() => new Recorder());
+    const port = await r.listenTCP(0, factory, { interface: '127.0.0.1' });
+    const portNumber = (port.getHost() as TCPAddress).port;
+    const clients: net.Socket[] = [];
+    const protocols: Recorder[] = [];
+    for (let i = 0; i < 6; i++) {
+      const client = await rawConnect(portNumber, cleanup);
+      const p = await factory.nextProtocol(i);
+      await p.made.promise;
+      clients.push(client);
+      protocols.push(p);
+    }
+    // The first, a middle one and the last to arrive leave before the reactor stops.
+    for (const i of [0, 3, 5]) {
+      protocols[i]!.transport.loseConnection();
+      expect(await protocols[i]!.lost.promise).to.be.instanceOf(ConnectionDone);
+    }
+    const ends = [1, 2, 4].map((i) => readToEnd(clients[i]!));
+    await r.stop();
+    await running;
+    for (const i of [1, 2, 4]) expect(await protocols[i]!.lost.promise).to.be.instanceOf(ConnectionDone);
+    await Promise.all(ends);
   });
 
   it('reactor.stop() aborts a connection whose peer does not read once the grace period ends', async () => {

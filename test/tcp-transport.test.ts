@@ -10,6 +10,7 @@ import {
   WriteAfterEofError,
   type IListeningPort,
   type Reactor,
+  type Address,
   type TCPAddress,
 } from '@torsion/reactor';
 import { Factory, Protocol } from '@torsion/protocols';
@@ -442,6 +443,38 @@ describe('TCP transport over real sockets', () => {
     const reason = await p.lost.promise;
     expect(reason.name).to.equal('ConnectionLost');
     expect((reason.cause as { code?: string }).code).to.equal('ECONNRESET');
+  });
+
+  it('still knows the peer after the peer reset the connection (and buildProtocol was given the same)', async () => {
+    const addrs: unknown[] = [];
+    const factory = new (class extends RecordingFactory<Recorder> {
+      override buildProtocol(addr?: Address): Recorder {
+        addrs.push(addr);
+        return super.buildProtocol();
+      }
+    })(() => new Recorder());
+    const port = cleanup.port(await reactor.listenTCP(0, factory, { interface: '127.0.0.1' }));
+    const client = await rawConnect((port.getHost() as TCPAddress).port, cleanup);
+    const expected = { type: 'TCP', host: '127.0.0.1', port: client.localPort };
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    client.resetAndDestroy();
+    await p.lost.promise;
+    expect(p.transport.getPeer()).to.deep.equal(expected);
+    expect(addrs).to.deep.equal([expected]);
+  });
+
+  it('leaves a socket that allows half-open connections one end listener, and still hears the end', async () => {
+    const { factory, portNumber } = await serve(() => new Recorder());
+    const client = await rawConnect(portNumber, cleanup);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    const socket = p.transport.getExtraInfo('socket') as net.Socket;
+    expect(socket.allowHalfOpen).to.equal(true);
+    expect(socket.listenerCount('end')).to.equal(1);
+    client.end();
+    expect(await p.lost.promise).to.be.instanceOf(ConnectionDone);
+    expect(p.events).to.deep.equal(['connectionMade', 'eofReceived', 'connectionLost']);
   });
 
   it('validates setWriteBufferLimits()', async () => {

@@ -230,6 +230,7 @@ describe('TLS transports', () => {
 
     it('resolves on both sides once the handshake has completed, and not before', async () => {
       const { s, c, st, ct } = await plainPair();
+      const peers = { server: st.getPeer(), client: ct.getPeer() };
       const cipherName = (t: ITCPTransport): string => String((t.getExtraInfo('cipher') as { name?: string } | undefined)?.name);
       const seen: string[] = [];
       const serverDone = st.startTLS({ key: cert.key, cert: cert.cert }).then(() => {
@@ -251,6 +252,9 @@ describe('TLS transports', () => {
       ct.abortConnection();
       expect(await c.lost.promise).to.be.instanceOf(ConnectionAborted);
       expect(await s.lost.promise).to.be.instanceOf(ConnectionLost);
+      // Each side still knows the other after the upgrade and the loss.
+      expect({ server: st.getPeer(), client: ct.getPeer() }).to.deep.equal(peers);
+      expect(peers.server).to.include({ type: 'TCP', host: '127.0.0.1' });
     });
 
     it('rejects with TLSHandshakeError when the certificate is not trusted, and drops the connection with it', async () => {

@@ -18,6 +18,7 @@ import type {
 import { connectStream, connectUNIX, listenStream, listenUNIX } from './tcp/reactor-streams.js';
 import type { ConnectUNIXOptions, ListenUNIXOptions } from './tcp/reactor-streams.js';
 import { closeResources } from './lifecycle/close-resources.js';
+import { Resources, type LiveConnection, type Tracked } from './lifecycle/resources.js';
 import { SystemEvent, type SystemEventTriggerId } from './lifecycle/system-event.js';
 import { log } from './log.js';
 import { ProcessTransport } from './process/process-transport.js';
@@ -95,7 +96,7 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
   #resolveRun: (() => void) | undefined = undefined;
   #keepAlive: NodeJS.Timeout | undefined = undefined;
   #signalHandler: ((signal: NodeJS.Signals) => void) | undefined = undefined;
-  readonly #resources = new Set<ReactorResource>();
+  readonly #resources = new Resources();
   #abortNow: (() => void) | undefined = undefined;
   readonly #gracePeriod: number;
   readonly #installSignalHandlers: boolean;
@@ -232,7 +233,7 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
    *
    * @internal
    */
-  track(resource: ReactorResource): () => void {
+  track(resource: Tracked): () => void {
     this.#resources.add(resource);
     return () => {
       this.#resources.delete(resource);
@@ -240,12 +241,21 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
   }
 
   /**
-   * Unregister a resource registered with {@link track}, as the function track() returned does,
-   * for callers that would rather not keep that function (a transport, one per connection).
+   * Register a live connection (a transport, one per connection) without making the function
+   * {@link track} returns: the transport calls {@link untrack} once it is closed.
    *
    * @internal
    */
-  untrack(resource: ReactorResource): void {
+  trackConnection(connection: LiveConnection): void {
+    this.#resources.add(connection);
+  }
+
+  /**
+   * Unregister a resource registered with {@link track} or {@link trackConnection}.
+   *
+   * @internal
+   */
+  untrack(resource: Tracked): void {
     this.#resources.delete(resource);
   }
 

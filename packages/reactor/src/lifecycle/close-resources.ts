@@ -7,7 +7,7 @@
  * @module
  */
 import { log } from '../log.js';
-import type { ReactorResource } from '../reactor.js';
+import { closeForShutdown, isConnection, kindOf, type Resources, type Tracked } from './resources.js';
 
 /** After aborting, how long to wait for the aborted resources to report that they closed. */
 const ABORT_SETTLE_SECONDS = 1;
@@ -17,13 +17,13 @@ const ABORT_SETTLE_SECONDS = 1;
  * new members meanwhile). Never rejects.
  */
 export async function closeResources(
-  live: Set<ReactorResource>,
+  live: Resources,
   gracePeriod: number,
   onAbortHandle: (abortNow: () => void) => void,
 ): Promise<void> {
   if (live.size === 0) return;
-  const closing = new Map<ReactorResource, Promise<void>>();
-  const settled = new Set<ReactorResource>();
+  const closing = new Map<Tracked, Promise<void>>();
+  const settled = new Set<Tracked>();
   let hurry!: () => void;
   const expired = new Promise<void>((resolve) => {
     hurry = resolve;
@@ -35,11 +35,11 @@ export async function closeResources(
     timedOut = true;
   });
 
-  const start = (resource: ReactorResource): void => {
+  const start = (resource: Tracked): void => {
     if (closing.has(resource)) return;
     let promise: Promise<void>;
     try {
-      promise = Promise.resolve(resource.close());
+      promise = Promise.resolve(isConnection(resource) ? resource[closeForShutdown]() : resource.close());
     } catch (error) {
       promise = Promise.reject(error);
     }
@@ -51,7 +51,7 @@ export async function closeResources(
         },
         (error: unknown) => {
           settled.add(resource);
-          log.warn(`Closing a ${resource.kind} during shutdown failed: ${String(error)}`);
+          log.warn(`Closing a ${kindOf(resource)} during shutdown failed: ${String(error)}`);
         },
       ),
     );
@@ -60,8 +60,8 @@ export async function closeResources(
   try {
     // Ports first, so that no new connection arrives while the others close.
     while (!timedOut) {
-      for (const r of live) if (r.kind === 'port') start(r);
-      for (const r of live) if (r.kind !== 'port') start(r);
+      for (const r of live) if (kindOf(r) === 'port') start(r);
+      for (const r of live) if (kindOf(r) !== 'port') start(r);
       const open = [...live].filter((r) => !settled.has(r));
       if (open.length === 0) break;
       await Promise.race([Promise.all(open.map((r) => closing.get(r))), expired]);
@@ -78,9 +78,10 @@ export async function closeResources(
   const aborted = [...live];
   for (const r of aborted) {
     try {
-      r.abort();
+      if (isConnection(r)) r.abortConnection();
+      else r.abort();
     } catch (error) {
-      log.warn(`Aborting a ${r.kind} during shutdown failed: ${String(error)}`);
+      log.warn(`Aborting a ${kindOf(r)} during shutdown failed: ${String(error)}`);
     }
     start(r);
   }

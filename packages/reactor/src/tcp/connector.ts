@@ -7,7 +7,7 @@ import { log } from '../log.js';
 import { describeAddress, hostAddress, peerAddress, type StreamKind } from './addresses.js';
 import { connectErrorFrom } from './system-errors.js';
 import { StreamTransport } from './stream-transport.js';
-import type { TransportReactor } from './tracked-connection.js';
+import type { TransportReactor } from '../lifecycle/resources.js';
 
 /** What a connector needs from the reactor. @internal */
 export interface ConnectorReactor extends TransportReactor {
@@ -223,11 +223,9 @@ export class Connector implements IConnector {
       return;
     }
     const transport = new StreamTransport(
-      this.#reactor,
       socket,
       protocol,
-      { kind, isServer: false, onLost: (reason) => this.#lost(reason), ...(tcp === undefined ? {} : { tcpSocket: tcp }) },
-      peer,
+      { kind, reactor: this.#reactor, isServer: false, peer, onLost: (reason) => this.#lost(reason), ...(tcp === undefined ? {} : { tcpSocket: tcp }) },
       host,
     );
     this.#transport = transport;

@@ -8,7 +8,7 @@ import { describeAddress, hostAddress, peerAddress, type StreamKind } from './ad
 import { TcpSocketIndex } from './reset.js';
 import { listenErrorFrom } from './system-errors.js';
 import { StreamTransport, type StreamTransportOptions } from './stream-transport.js';
-import type { TransportReactor } from './tracked-connection.js';
+import type { TransportReactor } from '../lifecycle/resources.js';
 
 /** Where and how a port listens. @internal */
 export interface ListenSpec {
@@ -53,7 +53,8 @@ export class ListeningPort implements IListeningPort {
     this.#reactor = reactor;
     this.#factory = factory;
     this.#spec = spec;
-    this.#transportOptions = { kind: spec.kind, isServer: true };
+    // A UNIX client has no address of its own: every connection shares one peer address.
+    this.#transportOptions = { kind: spec.kind, reactor, isServer: true, ...(spec.kind === 'UNIX' ? { peer: UNIX_PEER } : {}) };
     // allowHalfOpen so that a peer's EOF reaches eofReceived() instead of closing us at once
     // (not for TLS, which has no half-close: a client that leaves mid-handshake would linger);
     // noDelay because the transport already coalesces each turn's writes into one send.
@@ -154,7 +155,7 @@ export class ListeningPort implements IListeningPort {
       socket.destroy(); // already reset by the peer before we saw it
       return;
     }
-    const peer = peerAddress(kind, socket, '');
+    const peer = kind === 'UNIX' ? UNIX_PEER : peerAddress(kind, socket);
     const host = this.#connectionHost ?? hostAddress(kind, socket, this.#spec.path ?? '');
     let protocol: IProtocol | null;
     try {
@@ -173,9 +174,12 @@ export class ListeningPort implements IListeningPort {
     }
     // TLS: each connection has its own TCP socket beneath (for abortConnection's reset), so its own options.
     const options = tcpSocket === undefined ? this.#transportOptions : { ...this.#transportOptions, tcpSocket };
-    new StreamTransport(this.#reactor, socket, protocol, options, peer, host).start();
+    new StreamTransport(socket, protocol, options, host).start();
   }
 }
+
+/** The peer of every connection accepted on a UNIX socket (UNIX clients have no address). */
+const UNIX_PEER: Address = Object.freeze({ type: 'UNIX', path: '' });
 
 /**
  * The local address every connection accepted on `listening` has, when only one is possible: a

@@ -16,11 +16,12 @@ import {
   ProducerAlreadyRegistered,
   WriteAfterEofError,
 } from '../errors.js';
-import type { StreamKind } from './addresses.js';
+import { peerAddress, type StreamKind } from './addresses.js';
+import { listenForEnd, runNodeEndListener } from './end-listener.js';
 import { extraInfo } from './extra-info.js';
 import { asError, isThenable, logProtocolFault } from './protocol-faults.js';
 import { destroyWithReset } from './reset.js';
-import { setGracefulClose, TrackedConnection, type TransportReactor } from './tracked-connection.js';
+import { closeForShutdown, nextLive, previousLive, type LiveConnection, type TransportReactor } from '../lifecycle/resources.js';
 import { handshakeCutShort, pendingHandshake, refusedClientCertificate, startTLSTooLate, startTLSTwice, upgradeToTLS } from './start-tls.js';
 import {
   ABOVE_HIGH,
@@ -49,8 +50,17 @@ import { lossReason, notBytes, writeAfterClose } from './transport-errors.js';
  */
 export interface StreamTransportOptions {
   kind: StreamKind;
+  /** The reactor that closes the connection on `stop()` (the transport registers itself). */
+  reactor: TransportReactor;
   /** Whether this end accepted the connection (matters for `startTLS`). */
   isServer: boolean;
+  /**
+   * The far end, when known up front (a client's connections, UNIX servers). Otherwise it is
+   * read from the socket when asked for: Node keeps it on the socket once read, and the port
+   * reads it as it accepts, so it stays known after the connection is lost. Not storing an
+   * address per connection is what keeps an idle connection small.
+   */
+  peer?: Address;
   /** Told after the protocol's `connectionLost` (a connector forwards it to its factory). */
   onLost?: (reason: Error) => void;
   /** TLS: the TCP socket under the TLS one, so that `abortConnection()` can reset it. */
@@ -98,10 +108,7 @@ export class StreamTransport implements ITCPTransport {
   readonly #tcp: Socket | undefined;
   readonly #protocol: IProtocol;
   readonly #options: StreamTransportOptions;
-  readonly #peer: Address;
   readonly #host: Address;
-  /** Our entry in the reactor's list of open resources, until the connection is lost. */
-  #tracked: TrackedConnection | undefined;
 
   /** The first chunk queued since the last flush (valid while `#pendingBytes > 0`). */
   #head: Uint8Array | undefined = undefined;
@@ -111,14 +118,14 @@ export class StreamTransport implements ITCPTransport {
    */
   #pending: Uint8Array[] = NO_CHUNKS;
   #pendingBytes = 0;
+  /** @internal Links in the reactor's list of live connections (see `track`). */
+  [previousLive]: LiveConnection | undefined = undefined;
+  /** @internal */
+  [nextLive]: LiveConnection | undefined = undefined;
   /** The yes/no state (FLUSH_SCHEDULED, DEAD...), read and written through the accessors below. */
   #bits = READING;
   /** Made on first use; read and written through the accessors below. */
   #seldom: SeldomUsed | undefined = undefined;
-
-  static {
-    setGracefulClose((transport) => (transport as StreamTransport).#closeGracefully());
-  }
 
   /** Store in the seldom-used state, making it only when there is something to keep. */
   #keep<K extends keyof SeldomUsed>(key: K, value: SeldomUsed[K]): void {
@@ -220,10 +227,11 @@ export class StreamTransport implements ITCPTransport {
   }
 
   static #onEnd(this: LinkedSocket): void {
+    runNodeEndListener(this);
     const t = this[kTransport]!;
     if (t.#dead) return;
     if (t.#handshake !== undefined) {
-      t.#abort(handshakeCutShort(t.#peer));
+      t.#abort(handshakeCutShort(t.getPeer()));
       return;
     }
     // The peer's EOF comes after everything it sent: while reading is paused the protocol may
@@ -321,19 +329,15 @@ export class StreamTransport implements ITCPTransport {
 
   /** @internal Made by ports and connectors. */
   constructor(
-    reactor: TransportReactor,
     socket: Socket,
     protocol: IProtocol,
     options: StreamTransportOptions,
-    peer: Address,
     host: Address,
   ) {
-    this.#tracked = new TrackedConnection(this, reactor);
     this.#socket = socket;
     this.#tcp = options.kind === 'UNIX' ? undefined : options.kind === 'TCP' ? socket : options.tcpSocket;
     this.#protocol = protocol;
     this.#options = options;
-    this.#peer = peer;
     this.#host = host;
   }
 
@@ -344,14 +348,14 @@ export class StreamTransport implements ITCPTransport {
    */
   start(): void {
     this.#attach(this.#socket);
-    this.#tracked?.track();
+    this.#options.reactor.trackConnection(this);
     this.#call('makeConnection()/connectionMade()', () => this.#protocol.makeConnection(this));
   }
 
   #attach(socket: LinkedSocket): void {
     socket[kTransport] = this;
     socket.on('data', StreamTransport.#onData);
-    socket.on('end', StreamTransport.#onEnd);
+    listenForEnd(socket, StreamTransport.#onEnd);
     socket.on('error', StreamTransport.#onError);
     socket.on('finish', StreamTransport.#onFinish);
     socket.on('close', StreamTransport.#onClose);
@@ -375,7 +379,7 @@ export class StreamTransport implements ITCPTransport {
   write(data: Data): void {
     if ((this.#bits & (DISCONNECTING | DEAD | EOF_WRITTEN)) !== 0) {
       if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
-      if (this.#lost) throw writeAfterClose(this.#peer);
+      if (this.#lost) throw writeAfterClose(this.getPeer());
       return; // closing, after loseConnection()/abortConnection(): dropped, as documented
     }
     let buf: Uint8Array;
@@ -540,7 +544,8 @@ export class StreamTransport implements ITCPTransport {
     return this.#options.kind !== 'TLS' && !(this.#socket as Partial<TLSSocket>).encrypted;
   }
 
-  #closeGracefully(): Promise<void> {
+  /** @internal Called by `reactor.stop()`: flush, then close; resolves once the connection is lost. */
+  [closeForShutdown](): Promise<void> {
     if (this.#lost) return Promise.resolve();
     const done = new Promise<void>((resolve) => {
       (this.#closeWaiters ??= []).push(resolve);
@@ -557,10 +562,9 @@ export class StreamTransport implements ITCPTransport {
     this.#reading = false;
     this.#pending = [];
     this.#pendingBytes = 0;
-    this.#tracked?.untrack();
-    this.#tracked = undefined;
+    this.#options.reactor.untrack(this);
     const reason = lossReason({
-      peer: this.#peer,
+      peer: this.getPeer(),
       abortReason: this.#abortReason,
       socketError: this.#socketError,
       handshaking: this.#handshake !== undefined,
@@ -648,7 +652,7 @@ export class StreamTransport implements ITCPTransport {
   // Addresses, options, details
 
   getPeer(): Address {
-    return this.#peer;
+    return this.#options.peer ?? this.#seldom?.peer ?? peerAddress(this.#options.kind, this.#socket);
   }
 
   getHost(): Address {
@@ -656,7 +660,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   getExtraInfo(name: ExtraInfoName): unknown {
-    return extraInfo(this.#socket, this.#peer, this.#host, name);
+    return extraInfo(this.#socket, this.getPeer(), this.#host, name);
   }
 
   setTcpNoDelay(on: boolean): void {
@@ -687,6 +691,7 @@ export class StreamTransport implements ITCPTransport {
     this.#tlsPending = true;
     const isServer = this.#options.isServer;
     upgradeToTLS(raw, options, isServer, (tlsSocket) => {
+      this.#keep('peer', this.getPeer()); // read from the TCP socket, which is about to be replaced
       this.#detach(raw);
       raw.on('error', () => {}); // the TLS socket reports errors on the connection from now on
       this.#socket = tlsSocket;
@@ -711,7 +716,7 @@ export class StreamTransport implements ITCPTransport {
   #secured(tlsSocket: TLSSocket, options: TLSOptions): void {
     const handshake = this.#handshake;
     if (handshake === undefined || this.#dead) return;
-    const refused = refusedClientCertificate(this.#options.isServer, options, tlsSocket, this.#peer);
+    const refused = refusedClientCertificate(this.#options.isServer, options, tlsSocket, this.getPeer());
     if (refused !== undefined) {
       this.#abort(refused);
       return;
@@ -736,7 +741,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   #logFault(err: unknown, what: string, afterClose = false): void {
-    logProtocolFault(this.#protocol, this.#peer, this.#host, err, what, afterClose);
+    logProtocolFault(this.#protocol, this.getPeer(), this.#host, err, what, afterClose);
   }
 
   #fault(err: unknown, what: string): void {

@@ -1,4 +1,4 @@
-import type { IPullProducer, IPushProducer } from '../interfaces.js';
+import type { Address, IPullProducer, IPushProducer } from '../interfaces.js';
 import { TorsionRangeError } from '../errors.js';
 
 /**
@@ -65,4 +65,6 @@ export class SeldomUsed {
   onWritten: ((err?: Error | null) => void) | undefined = undefined;
   onRejected: ((err: unknown) => void) | undefined = undefined;
   handshake: Handshake | undefined = undefined;
+  /** The far end, kept when the socket it is read from is replaced (`startTLS`). */
+  peer: Address | undefined = undefined;
 }

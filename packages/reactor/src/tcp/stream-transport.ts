@@ -16,7 +16,7 @@ import {
   ProducerAlreadyRegistered,
   WriteAfterEofError,
 } from '../errors.js';
-import { peerAddress, type StreamKind } from './addresses.js';
+import { hostAddress, peerAddress, type StreamKind } from './addresses.js';
 import { listenForEnd, runNodeEndListener } from './end-listener.js';
 import { extraInfo } from './extra-info.js';
 import { asError, isThenable, logProtocolFault } from './protocol-faults.js';
@@ -61,6 +61,12 @@ export interface StreamTransportOptions {
    * address per connection is what keeps an idle connection small.
    */
   peer?: Address;
+  /**
+   * The near end, when every connection shares it (a port bound to one address, or a UNIX
+   * path) or it is known up front (a client's connections). Otherwise read from the socket as
+   * `peer` is: the port reads it on accept.
+   */
+  host?: Address;
   /** Told after the protocol's `connectionLost` (a connector forwards it to its factory). */
   onLost?: (reason: Error) => void;
   /** TLS: the TCP socket under the TLS one, so that `abortConnection()` can reset it. */
@@ -104,11 +110,8 @@ type LinkedSocket = Socket & { [kTransport]?: StreamTransport };
  */
 export class StreamTransport implements ITCPTransport {
   #socket: Socket;
-  /** The TCP socket the bytes travel over (under TLS, the one beneath); none for UNIX. */
-  readonly #tcp: Socket | undefined;
   readonly #protocol: IProtocol;
   readonly #options: StreamTransportOptions;
-  readonly #host: Address;
 
   /** The first chunk queued since the last flush (valid while `#pendingBytes > 0`). */
   #head: Uint8Array | undefined = undefined;
@@ -332,13 +335,10 @@ export class StreamTransport implements ITCPTransport {
     socket: Socket,
     protocol: IProtocol,
     options: StreamTransportOptions,
-    host: Address,
   ) {
     this.#socket = socket;
-    this.#tcp = options.kind === 'UNIX' ? undefined : options.kind === 'TCP' ? socket : options.tcpSocket;
     this.#protocol = protocol;
     this.#options = options;
-    this.#host = host;
   }
 
   /**
@@ -349,7 +349,15 @@ export class StreamTransport implements ITCPTransport {
   start(): void {
     this.#attach(this.#socket);
     this.#options.reactor.trackConnection(this);
-    this.#call('makeConnection()/connectionMade()', () => this.#protocol.makeConnection(this));
+    // Called directly rather than through #call: no closure made per connection.
+    let made: unknown;
+    try {
+      made = this.#protocol.makeConnection(this);
+    } catch (err) {
+      this.#fault(err, 'makeConnection()/connectionMade() threw');
+      return;
+    }
+    this.#watch(made, 'makeConnection()/connectionMade()');
   }
 
   #attach(socket: LinkedSocket): void {
@@ -525,7 +533,7 @@ export class StreamTransport implements ITCPTransport {
     this.#pending = [];
     this.#pendingBytes = 0;
     // A reset, not a FIN: the peer must be able to tell a cut-off stream from a finished one.
-    destroyWithReset(this.#socket, this.#tcp);
+    destroyWithReset(this.#socket, this.#tcpSocket());
   }
 
   writeEof(): void {
@@ -656,11 +664,17 @@ export class StreamTransport implements ITCPTransport {
   }
 
   getHost(): Address {
-    return this.#host;
+    return this.#options.host ?? this.#seldom?.host ?? hostAddress(this.#options.kind, this.#socket);
+  }
+
+  /** The TCP socket the bytes travel over (under TLS, the one beneath); none for UNIX. */
+  #tcpSocket(): Socket | undefined {
+    if (this.#options.kind === 'UNIX') return undefined;
+    return this.#seldom?.tcp ?? this.#options.tcpSocket ?? this.#socket;
   }
 
   getExtraInfo(name: ExtraInfoName): unknown {
-    return extraInfo(this.#socket, this.getPeer(), this.#host, name);
+    return extraInfo(this.#socket, this.getPeer(), this.getHost(), name);
   }
 
   setTcpNoDelay(on: boolean): void {
@@ -691,7 +705,10 @@ export class StreamTransport implements ITCPTransport {
     this.#tlsPending = true;
     const isServer = this.#options.isServer;
     upgradeToTLS(raw, options, isServer, (tlsSocket) => {
-      this.#keep('peer', this.getPeer()); // read from the TCP socket, which is about to be replaced
+      // Read from the TCP socket, which is about to be replaced by the TLS one.
+      this.#keep('peer', this.getPeer());
+      this.#keep('host', this.getHost());
+      this.#keep('tcp', this.#tcpSocket());
       this.#detach(raw);
       raw.on('error', () => {}); // the TLS socket reports errors on the connection from now on
       this.#socket = tlsSocket;
@@ -731,17 +748,21 @@ export class StreamTransport implements ITCPTransport {
   /** Run a user callback; a throw or a rejected promise drops this connection alone. */
   #call(what: string, fn: () => unknown): void {
     try {
-      const r = fn();
-      if (r !== undefined && isThenable(r)) {
-        r.then(undefined, (err: unknown) => this.#fault(err, `A promise returned by ${what} rejected`));
-      }
+      this.#watch(fn(), what);
     } catch (err) {
       this.#fault(err, `${what}${what.endsWith(')') ? '' : '()'} threw`);
     }
   }
 
+  /** A callback's result: if it is a promise, a rejection is a fault of this connection. */
+  #watch(result: unknown, what: string): void {
+    if (result !== undefined && isThenable(result)) {
+      result.then(undefined, (err: unknown) => this.#fault(err, `A promise returned by ${what} rejected`));
+    }
+  }
+
   #logFault(err: unknown, what: string, afterClose = false): void {
-    logProtocolFault(this.#protocol, this.getPeer(), this.#host, err, what, afterClose);
+    logProtocolFault(this.#protocol, this.getPeer(), this.getHost(), err, what, afterClose);
   }
 
   #fault(err: unknown, what: string): void {

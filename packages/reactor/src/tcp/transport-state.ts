@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Address, IPullProducer, IPushProducer } from '../interfaces.js';
 import { TorsionRangeError } from '../errors.js';
 
@@ -65,6 +66,8 @@ export class SeldomUsed {
   onWritten: ((err?: Error | null) => void) | undefined = undefined;
   onRejected: ((err: unknown) => void) | undefined = undefined;
   handshake: Handshake | undefined = undefined;
-  /** The far end, kept when the socket it is read from is replaced (`startTLS`). */
+  /** The far end, near end and TCP socket, kept when the socket is replaced (`startTLS`). */
   peer: Address | undefined = undefined;
+  host: Address | undefined = undefined;
+  tcp: Socket | undefined = undefined;
 }

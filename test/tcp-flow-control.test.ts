@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type * as net from 'node:net';
-import { ConnectionDone, ProducerAlreadyRegistered, type IPushProducer, type Reactor, type TCPAddress } from '@torsion/reactor';
+import { ConnectionDone, ProducerAlreadyRegistered, TorsionTypeError, type IPushProducer, type Reactor, type TCPAddress } from '@torsion/reactor';
 import type { Protocol } from '@torsion/protocols';
 import { Cleanup, Recorder, RecordingFactory, deferred, newReactor, pattern, rawConnect, readAtLeast, readToEnd } from './support/tcp-helpers.js';
 
@@ -225,6 +225,24 @@ describe('TCP transport flow control', () => {
     await readAtLeast(client, 1001);
     await until(() => events.length === 2, 'resumeWriting');
     expect(events[1]).to.equal('resume:0');
+  });
+
+  it('treats writeSequence() as one write: pauseWriting() after its last part, and a bad part queues nothing', async () => {
+    const events: string[] = [];
+    class Marks extends Recorder {
+      override pauseWriting(): void {
+        events.push(`pause:${this.transport.getWriteBufferSize()}`);
+        this.transport.write('!'); // lands after the whole sequence, never inside it
+      }
+    }
+    const { p, client } = await connected(() => new Marks());
+    await p.made.promise;
+    p.transport.setWriteBufferLimits(10, 5);
+    expect(() => p.transport.writeSequence(['abc', 42 as unknown as string])).to.throw(TorsionTypeError);
+    expect(p.transport.getWriteBufferSize()).to.equal(0);
+    p.transport.writeSequence([Buffer.from('0123456789'), 'AB', '\n']);
+    expect(events).to.deep.equal(['pause:13']);
+    expect((await readAtLeast(client, 14)).toString()).to.equal('0123456789AB\n!');
   });
 
   it('lowering the marks below what the socket already holds pauses the writer, and resumes it once drained', async () => {

@@ -78,63 +78,26 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : `${typeof value} ${String(value)}`;
 }
 
-/** Lines up to this long have their frame kept for reuse by {@link joinLine}. */
-const SHARE_LIMIT = 16 * 1024;
-
 /**
- * The line {@link joinLine} framed last, so that one line sent to many connections (a chat room's
- * broadcast) is framed once and the same Buffer queued on each. Holds at most one line of at
- * most `SHARE_LIMIT` bytes and its frame (the line may be a view that keeps its received chunk
- * alive: one chunk at most).
+ * Write `line` and then `delimiter` to `transport` as one write. Bytes are queued as they are,
+ * not copied (as with `transport.write`): a line received, or one Buffer sent to many
+ * connections, is never copied before the flush that sends it. A string is encoded together
+ * with its delimiter into one new Buffer.
  */
-let lastLine: Uint8Array | null = null;
-let lastOut: Buffer = EMPTY;
-/** `lastOut`'s line part, made the first time the frame is reused. */
-let lastHead: Buffer | null = null;
-
-/**
- * `line` followed by `delimiter`, as one Buffer (so the line leaves in one transport write).
- * The result may be shared with earlier calls for the same bytes, so it must not be modified.
- */
-export function joinLine(line: Data, delimiter: Buffer): Buffer {
+export function writeLine(transport: ITransport, line: Data, delimiter: Buffer): void {
   if (typeof line === 'string') {
     const n = Buffer.byteLength(line, 'utf8');
     const out = Buffer.allocUnsafe(n + delimiter.length);
     out.write(line, 0, 'utf8');
     delimiter.copy(out, n);
-    return out;
+    transport.write(out);
+    return;
   }
   if (!(line instanceof Uint8Array)) {
     throw new TorsionTypeError(`sendLine() takes a Buffer, Uint8Array or string, got ${describe(line)}.`);
   }
-  // Each protocol has its own delimiter Buffer: the frame's bytes are what is compared.
-  if (line === lastLine && isLastFrame(line, delimiter)) return lastOut;
-  const out = Buffer.allocUnsafe(line.length + delimiter.length);
-  out.set(line, 0);
-  out.set(delimiter, line.length);
-  if (line.length <= SHARE_LIMIT) {
-    lastLine = line;
-    lastOut = out;
-  } else {
-    lastLine = null;
-    lastOut = EMPTY;
-  }
-  lastHead = null;
-  return out;
-}
-
-/**
- * Whether `lastOut` still holds exactly `line` + `delimiter`. Buffers are mutable (the caller's
- * line, or a frame some transport changed after it was written): the bytes are compared, so a
- * reused frame is always what a fresh one would be.
- */
-function isLastFrame(line: Uint8Array, delimiter: Buffer): boolean {
-  const out = lastOut;
-  const n = line.length;
-  if (out.length !== n + delimiter.length) return false;
-  for (let i = 0; i < delimiter.length; i++) if (out[n + i] !== delimiter[i]) return false;
-  lastHead ??= out.subarray(0, n);
-  return Buffer.compare(line, lastHead) === 0;
+  // One write as far as flow control goes: pauseWriting() never lands between the two parts.
+  transport.writeSequence([line, delimiter]);
 }
 
 /**

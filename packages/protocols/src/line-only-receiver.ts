@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import type { Data, ITransport, MaybePromise } from '@torsion/reactor';
 import { logEvent } from '@torsion/reactor';
 import { LineTooLongError } from './errors.js';
-import { BufferView, CRLF, HandlerPromises, PartialLine, findDelimiter, joinLine, overflows, toDelimiter, toMaxLength } from './line-framing.js';
+import { BufferView, CRLF, HandlerPromises, PartialLine, findDelimiter, overflows, writeLine, toDelimiter, toMaxLength } from './line-framing.js';
 import { Protocol } from './protocol.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -66,7 +66,7 @@ export class LineOnlyReceiver extends Protocol {
    * once and the frame shared (reused only while the bytes match).
    */
   sendLine(line: Data): void {
-    this.transport.write(joinLine(line, this.#delimiter()));
+    writeLine(this.transport, line, this.#delimiter());
   }
 
   /** Called by the transport when its reading resumes: deliver the buffered lines now. */

@@ -184,15 +184,23 @@ describe('LineReceiver', () => {
   });
 
   describe('sendLine', () => {
-    it('writes the line and the delimiter in one transport write', () => {
+    it('writes the line and the delimiter as one write: a string in one write(), bytes in one writeSequence()', () => {
       class Nl extends LineReceiver {
         override delimiter = '\n';
       }
       const { p, t } = connected(new Nl());
       const write = sinon.spy(t, 'write');
+      const writeSequence = sinon.spy(t, 'writeSequence');
       p.sendLine('héllo');
-      p.sendLine(new Uint8Array([1, 2]));
-      expect(write.callCount).to.equal(2);
+      expect(write.callCount).to.equal(1);
+      const bytes = new Uint8Array([1, 2]);
+      p.sendLine(bytes);
+      expect(writeSequence.callCount).to.equal(1);
+      // The bytes are handed over as they are, not copied (as with transport.write).
+      const parts = [...(writeSequence.firstCall.args[0] as Iterable<Uint8Array>)];
+      expect(parts).to.have.length(2);
+      expect(parts[0]).to.equal(bytes);
+      expect(Buffer.from(parts[1]!).toString()).to.equal('\n');
       expect(t.value()).to.deep.equal(Buffer.concat([Buffer.from('héllo\n'), Buffer.from([1, 2, 10])]));
     });
 
@@ -209,22 +217,6 @@ describe('LineReceiver', () => {
         'broadcast\r\n',
         'broadcast\n',
       ]);
-    });
-
-    it('sends what the line holds at each call, even when the same Buffer was changed in between', () => {
-      const line = Buffer.from('aaaa');
-      const a = connected(new LineReceiver());
-      const b = connected(new LineReceiver());
-      const c = connected(new LineReceiver());
-      a.p.sendLine(line);
-      line[0] = 0x62;
-      b.p.sendLine(line);
-      // A frame changed after it was written (here through the test transport) is not reused.
-      b.t.value()[1] = 0x7a;
-      c.p.sendLine(line);
-      expect([a.t.value().toString(), c.t.value().toString()]).to.deep.equal(['aaaa\r\n', 'baaa\r\n']);
-      b.t.value()[1] = 0x61;
-      expect(b.t.value().toString()).to.equal('baaa\r\n');
     });
   });
 

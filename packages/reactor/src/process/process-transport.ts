@@ -77,6 +77,7 @@ export class ProcessTransport implements IProcessTransport {
   #stdinClosing = false;
   #reading = true;
   #corked = false;
+  #inSequence = false;
   #high = DEFAULT_HIGH;
   #low = DEFAULT_LOW;
   #writePaused = false;
@@ -161,15 +162,27 @@ export class ProcessTransport implements IProcessTransport {
       process.nextTick(this.#uncork);
     }
     this.#stdin.write(data, this.#onWritten);
+    if (!this.#inSequence) this.#flowControl();
+  }
+
+  /** Several chunks as one write: flow control acts once, after the last, never between two. */
+  writeSequence(chunks: Iterable<Data>): void {
+    const outer = !this.#inSequence;
+    this.#inSequence = true;
+    try {
+      for (const chunk of chunks) this.write(chunk);
+    } finally {
+      if (outer) this.#inSequence = false;
+    }
+    if (outer) this.#flowControl();
+  }
+
+  #flowControl(): void {
     if (!this.#writePaused && this.#stdin.writableLength > this.#high) {
       this.#writePaused = true;
       if (this.#producer !== undefined && this.#streaming) (this.#producer as IPushProducer).pauseProducing();
       this.#protocol.pauseWriting?.();
     }
-  }
-
-  writeSequence(chunks: Iterable<Data>): void {
-    for (const chunk of chunks) this.write(chunk);
   }
 
   writeToChild(childFD: number, data: Data): void {

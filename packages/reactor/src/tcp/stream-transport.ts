@@ -33,6 +33,7 @@ import {
   EOF_WRITTEN,
   FLUSH_SCHEDULED,
   DEFERRED,
+  IN_SEQUENCE,
   type Handshake,
   LOST,
   PRODUCER_PAUSED,
@@ -87,6 +88,7 @@ const NO_CHUNKS: Uint8Array[] = [];
 const kTransport = Symbol('torsion.transport');
 
 type LinkedSocket = Socket & { [kTransport]?: StreamTransport };
+
 
 /**
  * The transport of a stream connection (TCP, TLS or UNIX) over a Node socket.
@@ -385,11 +387,7 @@ export class StreamTransport implements ITCPTransport {
   }
 
   write(data: Data): void {
-    if ((this.#bits & (DISCONNECTING | DEAD | EOF_WRITTEN)) !== 0) {
-      if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
-      if (this.#lost) throw writeAfterClose(this.getPeer());
-      return; // closing, after loseConnection()/abortConnection(): dropped, as documented
-    }
+    if ((this.#bits & (DISCONNECTING | DEAD | EOF_WRITTEN)) !== 0 && this.#refusesWrites()) return;
     let buf: Uint8Array;
     if (typeof data === 'string') buf = Buffer.from(data, 'utf8');
     else if (data instanceof Uint8Array) buf = data;
@@ -413,15 +411,46 @@ export class StreamTransport implements ITCPTransport {
         process.nextTick(StreamTransport.#flushTick, this);
       }
     }
+    if ((this.#bits & IN_SEQUENCE) === 0) this.#flowControl();
+  }
+
+  /**
+   * Queue `chunks` as one write: a part that is not bytes throws before any is queued, and flow
+   * control (`pauseWriting()`, an early flush) acts once, after the last part, never between two.
+   */
+  writeSequence(chunks: Iterable<Data>): void {
+    const parts = Array.isArray(chunks) ? (chunks as readonly Data[]) : [...chunks];
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      if (typeof part !== 'string' && !(part instanceof Uint8Array)) throw notBytes(part);
+    }
+    if ((this.#bits & IN_SEQUENCE) !== 0) {
+      for (let i = 0; i < parts.length; i++) this.write(parts[i]!);
+      return;
+    }
+    this.#bits |= IN_SEQUENCE;
+    try {
+      for (let i = 0; i < parts.length; i++) this.write(parts[i]!);
+    } finally {
+      this.#bits &= ~IN_SEQUENCE;
+    }
+    this.#flowControl();
+  }
+
+  /** True when writes are dropped (closing); throws when they are errors (after EOF or loss). */
+  #refusesWrites(): boolean {
+    if (this.#eofWritten && !this.#disconnecting && !this.#dead) throw new WriteAfterEofError();
+    if (this.#lost) throw writeAfterClose(this.getPeer());
+    return true; // closing, after loseConnection()/abortConnection(): dropped, as documented
+  }
+
+  /** After a write: tell the protocol when the high-water mark is crossed. */
+  #flowControl(): void {
     const high = this.#seldom === undefined ? DEFAULT_HIGH : this.#seldom.high;
     if ((this.#bits & ABOVE_HIGH) === 0 && this.#pendingBytes + this.#socket.writableLength > high) this.#crossedHigh();
     // Waiting for the end of the turn must never by itself take the buffer over the high-water
     // mark (that would tell a healthy reader's writer to pause): past half of it, send now.
     else if ((this.#bits & DEFERRED) !== 0 && this.#pendingBytes > high >>> 1) this.#flush();
-  }
-
-  writeSequence(chunks: Iterable<Data>): void {
-    for (const chunk of chunks) this.write(chunk);
   }
 
   #flush(): void {

@@ -45,6 +45,8 @@ export const PRODUCER_PAUSED = 1 << 9;
 export const EOF_PENDING = 1 << 10;
 /** The pending writes wait for the end of this turn of the loop (a broadcast), not the next tick. */
 export const DEFERRED = 1 << 11;
+/** Inside `writeSequence()`: flow control waits until all its parts are queued. */
+export const IN_SEQUENCE = 1 << 12;
 
 /** How `startTLS()` settles its promise once the handshake ends. */
 export interface Handshake {

@@ -92,14 +92,7 @@ export class PairedTransport implements ITCPTransport {
 
   /** Queue bytes for the peer. Dropped once disconnecting; `WriteAfterEofError` after `writeEof()`. */
   write(data: Data): void {
-    if (this.#lostReason !== undefined) throw new WriteAfterCloseError();
-    if (this.#disconnecting) return;
-    if (this.#eofWritten) throw new WriteAfterEofError();
-    const buf = toBuffer(data);
-    if (buf.length === 0) return;
-    this.#queue.push(buf);
-    this.#queued += buf.length;
-    if (!this.#writingPaused && this.#queued > this.#high) this.#crossedHigh();
+    this.writeSequence([data]);
   }
 
   #crossedHigh(): void {
@@ -114,8 +107,18 @@ export class PairedTransport implements ITCPTransport {
     this.protocol.resumeWriting?.();
   }
 
+  /** Queue several chunks as one write: all or none of them, and flow control once, after the last. */
   writeSequence(chunks: Iterable<Data>): void {
-    for (const chunk of chunks) this.write(chunk);
+    if (this.#lostReason !== undefined) throw new WriteAfterCloseError();
+    if (this.#disconnecting) return;
+    if (this.#eofWritten) throw new WriteAfterEofError();
+    const bufs = Array.from(chunks, toBuffer);
+    for (const buf of bufs) {
+      if (buf.length === 0) continue;
+      this.#queue.push(buf);
+      this.#queued += buf.length;
+    }
+    if (!this.#writingPaused && this.#queued > this.#high) this.#crossedHigh();
   }
 
   /** At the next flush, once the queue reached the peer: `connectionLost(ConnectionDone)` on both ends. */

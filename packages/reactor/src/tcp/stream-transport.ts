@@ -420,20 +420,16 @@ export class StreamTransport implements ITCPTransport {
    */
   writeSequence(chunks: Iterable<Data>): void {
     const parts = Array.isArray(chunks) ? (chunks as readonly Data[]) : [...chunks];
-    for (let i = 0; i < parts.length; i++) {
+    const count = parts.length;
+    for (let i = 0; i < count; i++) {
       const part = parts[i];
       if (typeof part !== 'string' && !(part instanceof Uint8Array)) throw notBytes(part);
     }
-    if ((this.#bits & IN_SEQUENCE) !== 0) {
-      for (let i = 0; i < parts.length; i++) this.write(parts[i]!);
-      return;
-    }
+    if ((this.#bits & (DISCONNECTING | DEAD | EOF_WRITTEN)) !== 0 && this.#refusesWrites()) return;
+    // Nothing below can throw or call out: the bit needs no try/finally.
     this.#bits |= IN_SEQUENCE;
-    try {
-      for (let i = 0; i < parts.length; i++) this.write(parts[i]!);
-    } finally {
-      this.#bits &= ~IN_SEQUENCE;
-    }
+    for (let i = 0; i < count; i++) this.write(parts[i]!);
+    this.#bits &= ~IN_SEQUENCE;
     this.#flowControl();
   }
 

@@ -6,6 +6,7 @@ import { BufferView, CRLF, HandlerPromises, PartialLine, findDelimiter, overflow
 import { Protocol } from './protocol.js';
 
 const EMPTY = Buffer.alloc(0);
+const NO_BUFFER = new ArrayBuffer(0);
 
 /**
  * A protocol that splits its input into lines, with a raw mode for binary stretches.
@@ -58,6 +59,15 @@ export class LineReceiver extends Protocol {
   /** The chunk being scanned and where its next line starts (for `clearLineBuffer`). */
   #cur: Buffer | null = null;
   #curPos = 0;
+  /**
+   * The line just handed to `lineReceived`, when it is a view of the chunk being scanned followed
+   * there by `#lastDelim`: `sendLine` of that same line (an echo) then writes the chunk's own
+   * line + delimiter bytes as one view. Cleared when the scan ends, so no chunk is kept alive.
+   */
+  #lastLine: Buffer | null = null;
+  #lastBuffer: ArrayBufferLike = NO_BUFFER;
+  #lastFrame = 0;
+  #lastDelim: Buffer = CRLF;
   #delimSrc: unknown = undefined;
   #delim: Buffer = CRLF;
   /** The delimiter the partial line was scanned with. */
@@ -92,7 +102,14 @@ export class LineReceiver extends Protocol {
    * once and the frame shared (reused only while the bytes match).
    */
   sendLine(line: Data): void {
-    writeLine(this.transport, line, this.#delimiter());
+    const delim = this.#delimiter();
+    const last = this.#lastLine;
+    if (line === last && delim === this.#lastDelim) {
+      // The line as received, with the delimiter that followed it: one view, nothing copied.
+      this.transport.write(new BufferView(this.#lastBuffer, this.#lastFrame, last.length + delim.length));
+      return;
+    }
+    writeLine(this.transport, line, delim);
   }
 
   /**
@@ -251,6 +268,8 @@ export class LineReceiver extends Protocol {
     } finally {
       this.#busy = false;
       this.#cur = null;
+      this.#lastLine = null;
+      this.#lastBuffer = NO_BUFFER;
     }
   }
 
@@ -283,6 +302,7 @@ export class LineReceiver extends Protocol {
       chunk = Buffer.concat([pending.take(), data]);
     }
     this.#pendingDelim = delim;
+    this.#lastDelim = delim;
     const end = chunk.length;
     const t = this.transport as ITransport | undefined;
     let pos = 0;
@@ -335,11 +355,14 @@ export class LineReceiver extends Protocol {
 
     // The hot loop: each line is a view of the chunk; nothing else is allocated.
     const ab = chunk.buffer;
+    this.#lastBuffer = ab;
     const base = chunk.byteOffset;
     for (;;) {
       const k = findDelimiter(chunk, pos, delim);
       if (k < 0) break;
       const line = new BufferView(ab, base + pos, k - pos);
+      this.#lastLine = line;
+      this.#lastFrame = base + pos;
       pos = k + dlen;
       this.#curPos = pos;
       if (line.length > max) this.#exceeded(line, true);

@@ -204,6 +204,29 @@ describe('LineReceiver', () => {
       expect(t.value()).to.deep.equal(Buffer.concat([Buffer.from('héllo\n'), Buffer.from([1, 2, 10])]));
     });
 
+    it('echoes a line just received as one view of the received bytes, and falls back whenever that would be wrong', () => {
+      const kept: Buffer[] = [];
+      class EchoLines extends LineReceiver {
+        override lineReceived(line: Buffer): void {
+          kept.push(line);
+          if (line.toString() === 'switch') this.delimiter = '\n';
+          this.sendLine(line);
+          if (kept.length === 3) this.sendLine(kept[0]!); // an earlier line: framed afresh
+        }
+      }
+      const { p, t } = connected(new EchoLines());
+      const write = sinon.spy(t, 'write');
+      const chunk = Buffer.from('one\r\ntwo\r\nthree\r\nswitch\r\nfour\n', 'latin1');
+      p.dataReceived(chunk);
+      // 'one' and 'two': one write each, a view of the chunk itself (line + its CRLF).
+      const first = write.firstCall.args[0] as Buffer;
+      expect(first.buffer).to.equal(chunk.buffer);
+      expect(first.toString()).to.equal('one\r\n');
+      // After the scan, a kept line is framed with the delimiter in force.
+      p.sendLine(kept[1]!);
+      expect(t.value().toString('latin1')).to.equal('one\r\ntwo\r\nthree\r\none\r\nswitch\nfour\ntwo\n');
+    });
+
     it('sends one line to many connections as the same bytes, whatever their delimiters', () => {
       class Nl extends LineReceiver {
         override delimiter = '\n';

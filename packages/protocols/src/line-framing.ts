@@ -11,38 +11,6 @@ import { log, TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
 
 const EMPTY = Buffer.alloc(0);
 
-/** Makes a Buffer that views `length` bytes of `buffer` from `byteOffset`, sharing its memory. */
-export type ViewConstructor = new (buffer: ArrayBufferLike, byteOffset: number, length: number) => Buffer;
-
-/**
- * The class Node's own Buffers are instances of, as `Buffer[Symbol.species]` gives it (the
- * constructor typed-array methods such as `subarray` use). Constructing it directly makes the
- * same object `Buffer.from(arrayBuffer, offset, length)` returns (same prototype, so
- * `Buffer.isBuffer` and `assert.deepStrictEqual` treat it as any Buffer), without that
- * function's argument checks: about twice as fast, which is most of the cost of a short line.
- * The caller guarantees the range lies inside `buffer`. Should a Node version not expose the
- * class, a plain `Buffer.from` is used instead.
- */
-export const BufferView: ViewConstructor = pickBufferView();
-
-function pickBufferView(): ViewConstructor {
-  const species: unknown = (Buffer as unknown as Record<symbol, unknown>)[Symbol.species];
-  if (typeof species === 'function' && species.prototype === Buffer.prototype) {
-    try {
-      const View = species as ViewConstructor;
-      const probe = new View(new ArrayBuffer(4), 1, 2);
-      if (Buffer.isBuffer(probe) && Object.getPrototypeOf(probe) === Buffer.prototype && probe.byteOffset === 1 && probe.length === 2) {
-        return View;
-      }
-    } catch {
-      // fall through to the portable version
-    }
-  }
-  return function PortableView(buffer: ArrayBufferLike, byteOffset: number, length: number): Buffer {
-    return Buffer.from(buffer, byteOffset, length);
-  } as unknown as ViewConstructor;
-}
-
 /** The default line delimiter. Never handed out, so never mutated. */
 export const CRLF: Buffer = Buffer.from('\r\n');
 

@@ -1,8 +1,8 @@
 import { Buffer } from 'node:buffer';
 import type { Data, ITransport, MaybePromise } from '@torsion/reactor';
-import { logEvent } from '@torsion/reactor';
+import { BufferView, logEvent } from '@torsion/reactor';
 import { LineTooLongError } from './errors.js';
-import { BufferView, CRLF, HandlerPromises, PartialLine, findDelimiter, overflows, writeLine, toDelimiter, toMaxLength } from './line-framing.js';
+import { CRLF, HandlerPromises, PartialLine, findDelimiter, overflows, writeLine, toDelimiter, toMaxLength } from './line-framing.js';
 import { Protocol } from './protocol.js';
 
 const EMPTY = Buffer.alloc(0);

@@ -1,5 +1,6 @@
 import type { Data, MaybePromise } from '@torsion/reactor';
-import { BufferView, HandlerPromises } from './line-framing.js';
+import { BufferView } from '@torsion/reactor';
+import { HandlerPromises } from './line-framing.js';
 import { Protocol } from './protocol.js';
 import { LengthLimitExceededError, NetstringParseError, StringTooLongError, checkMaxLength } from './string-errors.js';
 

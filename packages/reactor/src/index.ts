@@ -18,3 +18,5 @@ export { serverFromString, clientFromString } from './endpoints.js';
 export type { IStreamServerEndpoint, IStreamClientEndpoint, EndpointReactor } from './endpoints.js';
 export { ProcessTransport } from './process/process-transport.js';
 export { describeAddress as formatAddress } from './tcp/addresses.js';
+export { BufferView } from './buffer-view.js';
+export type { BufferViewConstructor } from './buffer-view.js';

@@ -1,5 +1,6 @@
 // The global `Buffer` is a getter on globalThis in Node: the hot paths use the module's binding.
 import { Buffer } from 'node:buffer';
+import { BufferView } from '@torsion/reactor';
 
 const EMPTY = Buffer.alloc(0);
 const LF = 0x0a;
@@ -93,7 +94,7 @@ export class ReadBuffer {
         this.#ab = buf.buffer;
         this.#base = buf.byteOffset;
       }
-      out = Buffer.from(this.#ab, this.#base + start, n);
+      out = new BufferView(this.#ab, this.#base + start, n);
     }
     this.#start = start + n;
     if (this.#start === this.#end) this.#promoteTail();

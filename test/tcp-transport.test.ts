@@ -464,6 +464,21 @@ describe('TCP transport over real sockets', () => {
     expect(addrs).to.deep.equal([expected]);
   });
 
+  it('still knows its own address after the close on a port bound to every interface', async () => {
+    const factory = new RecordingFactory(() => new Recorder());
+    const port = cleanup.port(await reactor.listenTCP(0, factory)); // '::': per-connection host
+    const client = await rawConnect((port.getHost() as TCPAddress).port, cleanup);
+    const p = await factory.nextProtocol(0);
+    await p.made.promise;
+    const host = p.transport.getHost();
+    expect(host).to.include({ type: 'TCP', port: (port.getHost() as TCPAddress).port });
+    expect((host as TCPAddress).host).to.match(/127\.0\.0\.1$/);
+    client.resetAndDestroy();
+    await p.lost.promise;
+    expect(p.transport.getHost()).to.deep.equal(host);
+    expect(p.transport.getExtraInfo('sockname')).to.deep.equal(host);
+  });
+
   it('leaves a socket that allows half-open connections one end listener, and still hears the end', async () => {
     const { factory, portNumber } = await serve(() => new Recorder());
     const client = await rawConnect(portNumber, cleanup);

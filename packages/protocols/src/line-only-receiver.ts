@@ -61,9 +61,11 @@ export class LineOnlyReceiver extends Protocol {
   }
 
   /**
-   * Send `line` followed by the delimiter, in one transport write. The bytes are copied, so the
-   * Buffer may be reused at once; the same Buffer sent to many connections in a row is framed
-   * once and the frame shared (reused only while the bytes match).
+   * Send `line` followed by the delimiter, as one write. A string is encoded with the delimiter
+   * into one Buffer; bytes are queued as they are, not copied, with the delimiter in one
+   * `transport.writeSequence()` (as with `transport.write`, do not change them before the end
+   * of this turn of the loop). A wrapper that changes output must therefore override both
+   * `write` and `writeSequence`.
    */
   sendLine(line: Data): void {
     writeLine(this.transport, line, this.#delimiter());

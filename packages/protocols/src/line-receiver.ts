@@ -97,9 +97,11 @@ export class LineReceiver extends Protocol {
   }
 
   /**
-   * Send `line` followed by the delimiter, in one transport write. The bytes are copied, so the
-   * Buffer may be reused at once; the same Buffer sent to many connections in a row is framed
-   * once and the frame shared (reused only while the bytes match).
+   * Send `line` followed by the delimiter, as one write. A string is encoded with the delimiter
+   * into one Buffer; bytes are queued as they are, not copied, with the delimiter in one
+   * `transport.writeSequence()` (as with `transport.write`, do not change them before the end
+   * of this turn of the loop). A wrapper that changes output must therefore override both
+   * `write` and `writeSequence`.
    */
   sendLine(line: Data): void {
     const delim = this.#delimiter();
@@ -302,6 +304,8 @@ export class LineReceiver extends Protocol {
       chunk = Buffer.concat([pending.take(), data]);
     }
     this.#pendingDelim = delim;
+    // A line remembered from an earlier chunk of this drain must not be paired with this one.
+    this.#lastLine = null;
     this.#lastDelim = delim;
     const end = chunk.length;
     const t = this.transport as ITransport | undefined;

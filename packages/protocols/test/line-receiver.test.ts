@@ -227,6 +227,27 @@ describe('LineReceiver', () => {
       expect(t.value().toString('latin1')).to.equal('one\r\ntwo\r\nthree\r\none\r\nswitch\nfour\ntwo\n');
     });
 
+    it('echoes an earlier line correctly when several queued chunks are parsed in one go', () => {
+      let previous: Buffer | null = null;
+      class EchoPrevious extends LineReceiver {
+        override lineReceived(line: Buffer): void {
+          if (previous !== null) this.sendLine(previous);
+          previous = line;
+        }
+      }
+      const { p, t } = connected(new EchoPrevious());
+      p.pauseProducing();
+      // Three chunks of their own, parsed one after the other once resumed; the second line
+      // straddles the last two.
+      for (const c of ['one\r\n', 'xyzxyzxyz', 'o\r\n']) {
+        const own = Buffer.alloc(c.length); // memory of its own, not a slice of Node's pool
+        own.write(c, 'latin1');
+        p.dataReceived(own);
+      }
+      p.resumeProducing();
+      expect(t.value().toString('latin1')).to.equal('one\r\n');
+    });
+
     it('sends one line to many connections as the same bytes, whatever their delimiters', () => {
       class Nl extends LineReceiver {
         override delimiter = '\n';

@@ -167,10 +167,16 @@ export class ProcessTransport implements IProcessTransport {
 
   /** Several chunks as one write: flow control acts once, after the last, never between two. */
   writeSequence(chunks: Iterable<Data>): void {
+    const parts = [...chunks];
+    for (const part of parts) {
+      if (typeof part !== 'string' && !(part instanceof Uint8Array)) {
+        throw new TorsionTypeError(`writeSequence() takes Buffers, Uint8Arrays or strings, got ${typeof part}: nothing was written.`);
+      }
+    }
     const outer = !this.#inSequence;
     this.#inSequence = true;
     try {
-      for (const chunk of chunks) this.write(chunk);
+      for (const part of parts) this.write(part);
     } finally {
       if (outer) this.#inSequence = false;
     }

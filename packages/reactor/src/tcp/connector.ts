@@ -225,7 +225,8 @@ export class Connector implements IConnector {
     const transport = new StreamTransport(
       socket,
       protocol,
-      { kind, reactor: this.#reactor, isServer: false, peer, host, onLost: (reason) => this.#lost(reason), ...(tcp === undefined ? {} : { tcpSocket: tcp }) },
+      { kind, reactor: this.#reactor, isServer: false, peer, onLost: (reason) => this.#lost(reason), ...(tcp === undefined ? {} : { tcpSocket: tcp }) },
+      host,
     );
     this.#transport = transport;
     transport.start();

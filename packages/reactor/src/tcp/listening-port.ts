@@ -44,7 +44,7 @@ export class ListeningPort implements IListeningPort {
   /** Every accepted connection's local address, when it cannot vary (see `fixedLocalAddress`). */
   #connectionHost: Address | undefined;
   /** Shared by every connection this port accepts. */
-  #transportOptions: StreamTransportOptions;
+  readonly #transportOptions: StreamTransportOptions;
   #untrack: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -99,7 +99,6 @@ export class ListeningPort implements IListeningPort {
             : { type: spec.kind, host: a.address, port: a.port };
         this.#host = host;
         this.#connectionHost = fixedLocalAddress(host);
-        if (this.#connectionHost !== undefined) this.#transportOptions = { ...this.#transportOptions, host: this.#connectionHost };
         try {
           this.#factory.doStart();
         } catch (err) {
@@ -157,7 +156,6 @@ export class ListeningPort implements IListeningPort {
       return;
     }
     const peer = kind === 'UNIX' ? UNIX_PEER : peerAddress(kind, socket);
-    // Read here even when unused: Node then keeps it on the socket for getHost() after close.
     const host = this.#connectionHost ?? hostAddress(kind, socket, this.#spec.path ?? '');
     let protocol: IProtocol | null;
     try {
@@ -176,7 +174,7 @@ export class ListeningPort implements IListeningPort {
     }
     // TLS: each connection has its own TCP socket beneath (for abortConnection's reset), so its own options.
     const options = tcpSocket === undefined ? this.#transportOptions : { ...this.#transportOptions, tcpSocket };
-    new StreamTransport(socket, protocol, options).start();
+    new StreamTransport(socket, protocol, options, host).start();
   }
 }
 

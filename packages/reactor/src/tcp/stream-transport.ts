@@ -16,7 +16,7 @@ import {
   ProducerAlreadyRegistered,
   WriteAfterEofError,
 } from '../errors.js';
-import { hostAddress, peerAddress, type StreamKind } from './addresses.js';
+import { peerAddress, type StreamKind } from './addresses.js';
 import { listenForEnd, runNodeEndListener } from './end-listener.js';
 import { extraInfo } from './extra-info.js';
 import { asError, isThenable, logProtocolFault } from './protocol-faults.js';
@@ -62,12 +62,6 @@ export interface StreamTransportOptions {
    * address per connection is what keeps an idle connection small.
    */
   peer?: Address;
-  /**
-   * The near end, when every connection shares it (a port bound to one address, or a UNIX
-   * path) or it is known up front (a client's connections). Otherwise read from the socket as
-   * `peer` is: the port reads it on accept.
-   */
-  host?: Address;
   /** Told after the protocol's `connectionLost` (a connector forwards it to its factory). */
   onLost?: (reason: Error) => void;
   /** TLS: the TCP socket under the TLS one, so that `abortConnection()` can reset it. */
@@ -114,6 +108,11 @@ export class StreamTransport implements ITCPTransport {
   #socket: Socket;
   readonly #protocol: IProtocol;
   readonly #options: StreamTransportOptions;
+  /**
+   * The near end. Shared by every connection of a port bound to one address; otherwise this
+   * connection's own, kept because Node forgets a closed socket's local address.
+   */
+  readonly #host: Address;
 
   /** The first chunk queued since the last flush (valid while `#pendingBytes > 0`). */
   #head: Uint8Array | undefined = undefined;
@@ -337,10 +336,12 @@ export class StreamTransport implements ITCPTransport {
     socket: Socket,
     protocol: IProtocol,
     options: StreamTransportOptions,
+    host: Address,
   ) {
     this.#socket = socket;
     this.#protocol = protocol;
     this.#options = options;
+    this.#host = host;
   }
 
   /**
@@ -689,13 +690,15 @@ export class StreamTransport implements ITCPTransport {
   }
 
   getHost(): Address {
-    return this.#options.host ?? this.#seldom?.host ?? hostAddress(this.#options.kind, this.#socket);
+    return this.#host;
   }
 
   /** The TCP socket the bytes travel over (under TLS, the one beneath); none for UNIX. */
   #tcpSocket(): Socket | undefined {
-    if (this.#options.kind === 'UNIX') return undefined;
-    return this.#seldom?.tcp ?? this.#options.tcpSocket ?? this.#socket;
+    const kind = this.#options.kind;
+    if (kind === 'UNIX') return undefined;
+    if (kind === 'TLS') return this.#options.tcpSocket;
+    return this.#seldom?.tcp ?? this.#socket; // TCP, or the TCP socket under a startTLS upgrade
   }
 
   getExtraInfo(name: ExtraInfoName): unknown {
@@ -732,7 +735,6 @@ export class StreamTransport implements ITCPTransport {
     upgradeToTLS(raw, options, isServer, (tlsSocket) => {
       // Read from the TCP socket, which is about to be replaced by the TLS one.
       this.#keep('peer', this.getPeer());
-      this.#keep('host', this.getHost());
       this.#keep('tcp', this.#tcpSocket());
       this.#detach(raw);
       raw.on('error', () => {}); // the TLS socket reports errors on the connection from now on

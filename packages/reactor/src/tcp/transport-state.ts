@@ -68,8 +68,7 @@ export class SeldomUsed {
   onWritten: ((err?: Error | null) => void) | undefined = undefined;
   onRejected: ((err: unknown) => void) | undefined = undefined;
   handshake: Handshake | undefined = undefined;
-  /** The far end, near end and TCP socket, kept when the socket is replaced (`startTLS`). */
+  /** The far end and the TCP socket, kept when the socket is replaced (`startTLS`). */
   peer: Address | undefined = undefined;
-  host: Address | undefined = undefined;
   tcp: Socket | undefined = undefined;
 }

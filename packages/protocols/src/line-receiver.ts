@@ -61,16 +61,15 @@ export class LineReceiver extends Protocol {
   #curPos = 0;
   /**
    * The line just handed to `lineReceived`, when it is a view of the chunk being scanned followed
-   * there by `#lastDelim`: `sendLine` of that same line (an echo) then writes the chunk's own
+   * there by `#pendingDelim`: `sendLine` of that same line (an echo) then writes the chunk's own
    * line + delimiter bytes as one view. Cleared when the scan ends, so no chunk is kept alive.
    */
   #lastLine: Buffer | null = null;
   #lastBuffer: ArrayBufferLike = NO_BUFFER;
   #lastFrame = 0;
-  #lastDelim: Buffer = CRLF;
   #delimSrc: unknown = undefined;
   #delim: Buffer = CRLF;
-  /** The delimiter the partial line was scanned with. */
+  /** The delimiter the current (or last) chunk was scanned with: the partial line's, and #lastLine's. */
   #pendingDelim: Buffer = CRLF;
   #maxSrc: unknown = undefined;
   #max = 16384;
@@ -106,7 +105,7 @@ export class LineReceiver extends Protocol {
   sendLine(line: Data): void {
     const delim = this.#delimiter();
     const last = this.#lastLine;
-    if (line === last && delim === this.#lastDelim) {
+    if (line === last && delim === this.#pendingDelim) {
       // The line as received, with the delimiter that followed it: one view, nothing copied.
       this.transport.write(new BufferView(this.#lastBuffer, this.#lastFrame, last.length + delim.length));
       return;
@@ -306,7 +305,6 @@ export class LineReceiver extends Protocol {
     this.#pendingDelim = delim;
     // A line remembered from an earlier chunk of this drain must not be paired with this one.
     this.#lastLine = null;
-    this.#lastDelim = delim;
     const end = chunk.length;
     const t = this.transport as ITransport | undefined;
     let pos = 0;

@@ -83,7 +83,6 @@ const kTransport = Symbol('torsion.transport');
 
 type LinkedSocket = Socket & { [kTransport]?: StreamTransport };
 
-
 /**
  * The transport of a stream connection (TCP, TLS or UNIX) over a Node socket.
  *
@@ -122,7 +121,7 @@ export class StreamTransport implements ITCPTransport {
    */
   #pending: Uint8Array[] = NO_CHUNKS;
   #pendingBytes = 0;
-  /** @internal Links in the reactor's list of live connections (see `track`). */
+  /** @internal Links in the reactor's list of live connections (`lifecycle/resources.ts`). */
   [previousLive]: LiveConnection | undefined = undefined;
   /** @internal */
   [nextLive]: LiveConnection | undefined = undefined;

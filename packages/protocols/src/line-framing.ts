@@ -40,6 +40,54 @@ export function toMaxLength(value: unknown, owner: string): number {
   return value;
 }
 
+/** What {@link LineSettings} reads: a line receiver's configuration fields. */
+interface LineConfigured {
+  readonly delimiter: unknown;
+  readonly MAX_LENGTH: unknown;
+}
+
+/**
+ * A line receiver's `delimiter` and `MAX_LENGTH` fields, checked and converted once per new
+ * value: subclasses set them as fields (or change them in a callback), so they are read each
+ * time they are needed and only a changed value is converted again.
+ */
+export class LineSettings {
+  #delimSrc: unknown = undefined;
+  #delim: Buffer = CRLF;
+  #maxSrc: unknown = undefined;
+  #max = 16384;
+
+  /** The delimiter as bytes; a bad value is a TypeError/RangeError naming `owner`'s class. */
+  delimiter(owner: LineConfigured): Buffer {
+    const src = owner.delimiter;
+    if (src !== this.#delimSrc) {
+      this.#delim = toDelimiter(src, owner.constructor.name);
+      this.#delimSrc = src;
+    }
+    return this.#delim;
+  }
+
+  /** The longest line accepted; a bad value is a TypeError/RangeError naming `owner`'s class. */
+  maxLength(owner: LineConfigured): number {
+    const src = owner.MAX_LENGTH;
+    if (src !== this.#maxSrc) {
+      this.#max = toMaxLength(src, owner.constructor.name);
+      this.#maxSrc = src;
+    }
+    return this.#max;
+  }
+
+  /** The delimiter last converted (for reports about input already scanned with it). */
+  get lastDelimiter(): Buffer {
+    return this.#delim;
+  }
+
+  /** The `MAX_LENGTH` last converted. */
+  get lastMaxLength(): number {
+    return this.#max;
+  }
+}
+
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return (value as object).constructor?.name ?? 'object';

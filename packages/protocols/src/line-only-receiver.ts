@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import type { Data, ITransport, MaybePromise } from '@torsion/reactor';
 import { BufferView, logEvent } from '@torsion/reactor';
 import { LineTooLongError } from './errors.js';
-import { CRLF, HandlerPromises, PartialLine, findDelimiter, overflows, writeLine, toDelimiter, toMaxLength } from './line-framing.js';
+import { CRLF, HandlerPromises, LineSettings, PartialLine, findDelimiter, overflows, writeLine } from './line-framing.js';
 import { Protocol } from './protocol.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -38,12 +38,9 @@ export class LineOnlyReceiver extends Protocol {
   readonly #pending = new PartialLine();
   /** Input not yet handled (a paused chunk's rest, chunks that came while busy), oldest first. */
   #queue: Buffer[] = [];
-  #delimSrc: unknown = undefined;
-  #delim: Buffer = CRLF;
+  readonly #settings = new LineSettings();
   /** The delimiter the partial line was scanned with. */
   #pendingDelim: Buffer = CRLF;
-  #maxSrc: unknown = undefined;
-  #max = 16384;
   readonly #promises = new HandlerPromises();
 
   /** A complete line arrived (without its delimiter). Override it. */
@@ -55,7 +52,7 @@ export class LineOnlyReceiver extends Protocol {
    * override keeps the connection, the rest of that line is skipped up to its delimiter.
    */
   lineLengthExceeded(line: Buffer): void {
-    const error = new LineTooLongError(line.length, this.#max, !this.#discarding);
+    const error = new LineTooLongError(line.length, this.#settings.lastMaxLength, !this.#discarding);
     logEvent({ level: 'warn', message: `${this.logPrefix()}: closing connection: ${error.message}`, error });
     (this.transport as ITransport | undefined)?.loseConnection();
   }
@@ -93,12 +90,7 @@ export class LineOnlyReceiver extends Protocol {
   }
 
   #delimiter(): Buffer {
-    const src = this.delimiter;
-    if (src !== this.#delimSrc) {
-      this.#delim = toDelimiter(src, this.constructor.name);
-      this.#delimSrc = src;
-    }
-    return this.#delim;
+    return this.#settings.delimiter(this);
   }
 
   #drain(first: Buffer | undefined): void {
@@ -134,12 +126,7 @@ export class LineOnlyReceiver extends Protocol {
       chunk = Buffer.concat([this.#pending.take(), data]);
     }
     this.#pendingDelim = delim;
-    const src = this.MAX_LENGTH;
-    if (src !== this.#maxSrc) {
-      this.#max = toMaxLength(src, this.constructor.name);
-      this.#maxSrc = src;
-    }
-    const max = this.#max;
+    const max = this.#settings.maxLength(this);
     const dlen = delim.length;
     const end = chunk.length;
     const pending = this.#pending;
@@ -211,7 +198,7 @@ export class LineOnlyReceiver extends Protocol {
   #exceeded(line: Buffer, complete: boolean): void {
     this.#discarding = !complete;
     if (!complete) {
-      const keep = Math.min(this.#delim.length - 1, line.length);
+      const keep = Math.min(this.#settings.lastDelimiter.length - 1, line.length);
       this.#pending.hold(Buffer.from(line.subarray(line.length - keep)));
     }
     this.lineLengthExceeded(line);

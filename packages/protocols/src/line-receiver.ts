@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import type { Data, ITransport, MaybePromise } from '@torsion/reactor';
 import { BufferView, logEvent } from '@torsion/reactor';
 import { LineTooLongError } from './errors.js';
-import { CRLF, HandlerPromises, PartialLine, findDelimiter, overflows, toDelimiter, toMaxLength, writeLine } from './line-framing.js';
+import { CRLF, HandlerPromises, LineSettings, PartialLine, findDelimiter, overflows, writeLine } from './line-framing.js';
 import { Protocol } from './protocol.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -67,12 +67,9 @@ export class LineReceiver extends Protocol {
   #lastLine: Buffer | null = null;
   #lastBuffer: ArrayBufferLike = NO_BUFFER;
   #lastFrame = 0;
-  #delimSrc: unknown = undefined;
-  #delim: Buffer = CRLF;
+  readonly #settings = new LineSettings();
   /** The delimiter the current (or last) chunk was scanned with: the partial line's, and #lastLine's. */
   #pendingDelim: Buffer = CRLF;
-  #maxSrc: unknown = undefined;
-  #max = 16384;
   readonly #promises = new HandlerPromises();
 
   /** A complete line arrived (without its delimiter). Override it. */
@@ -89,7 +86,7 @@ export class LineReceiver extends Protocol {
    * parsing resumes after its delimiter.
    */
   lineLengthExceeded(line: Buffer): void {
-    const error = new LineTooLongError(line.length, this.#max, !this.#discarding);
+    const error = new LineTooLongError(line.length, this.#settings.lastMaxLength, !this.#discarding);
     const t = this.transport as ITransport | undefined;
     logEvent({ level: 'warn', message: `${this.logPrefix()}: closing connection: ${error.message}`, error });
     t?.loseConnection();
@@ -209,21 +206,7 @@ export class LineReceiver extends Protocol {
   }
 
   #delimiter(): Buffer {
-    const src = this.delimiter;
-    if (src !== this.#delimSrc) {
-      this.#delim = toDelimiter(src, this.constructor.name);
-      this.#delimSrc = src;
-    }
-    return this.#delim;
-  }
-
-  #maxLength(): number {
-    const src = this.MAX_LENGTH;
-    if (src !== this.#maxSrc) {
-      this.#max = toMaxLength(src, this.constructor.name);
-      this.#maxSrc = src;
-    }
-    return this.#max;
+    return this.#settings.delimiter(this);
   }
 
   /** 0: go on; 1: wait (paused); 2: closing, so everything buffered is dropped. */
@@ -294,7 +277,7 @@ export class LineReceiver extends Protocol {
     const delimSrc = this.delimiter;
     const maxSrc = this.MAX_LENGTH;
     const delim = this.#delimiter();
-    const max = this.#maxLength();
+    const max = this.#settings.maxLength(this);
     const dlen = delim.length;
     const pending = this.#pending;
     let chunk = data;
@@ -392,7 +375,7 @@ export class LineReceiver extends Protocol {
     this.#discarding = !complete;
     if (!complete) {
       // Keep the tail that may begin the delimiter, so skipping resumes at the right byte.
-      const keep = Math.min(this.#delim.length - 1, line.length);
+      const keep = Math.min(this.#settings.lastDelimiter.length - 1, line.length);
       this.#pending.hold(Buffer.from(line.subarray(line.length - keep)));
     }
     this.lineLengthExceeded(line);

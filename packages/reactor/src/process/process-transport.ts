@@ -23,6 +23,7 @@ import type {
   SpawnProcessOptions,
 } from '../interfaces.js';
 import { log } from '../log.js';
+import { notBytes } from '../tcp/transport-errors.js';
 
 const DEFAULT_HIGH = 64 * 1024;
 const DEFAULT_LOW = 16 * 1024;
@@ -169,9 +170,7 @@ export class ProcessTransport implements IProcessTransport {
   writeSequence(chunks: Iterable<Data>): void {
     const parts = [...chunks];
     for (const part of parts) {
-      if (typeof part !== 'string' && !(part instanceof Uint8Array)) {
-        throw new TorsionTypeError(`writeSequence() takes Buffers, Uint8Arrays or strings, got ${typeof part}: nothing was written.`);
-      }
+      if (typeof part !== 'string' && !(part instanceof Uint8Array)) throw notBytes(part); // before any is written
     }
     const outer = !this.#inSequence;
     this.#inSequence = true;

@@ -158,7 +158,14 @@ class ViewsOnly {
     for (let i = 0; i < bounds.length; i += 2) this.onLine(new BufferView(ab, base + bounds[i]!, bounds[i + 1]! - bounds[i]!));
   }
 
-  onLine(_line: Buffer): void {
+  /**
+   * The line is kept (until the next one), as the receivers keep theirs: a view that went
+   * nowhere could be optimized away by V8, and the floor would be no floor.
+   */
+  last: Buffer | null = null;
+
+  onLine(line: Buffer): void {
+    this.last = line;
     this.count += 1;
   }
 }

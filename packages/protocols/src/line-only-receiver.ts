@@ -4,6 +4,7 @@ import { BufferView, logEvent } from '@torsion/reactor';
 import { LineTooLongError } from './errors.js';
 import { CRLF, HandlerPromises, LineSettings, PartialLine, findDelimiter, overflows, writeLine } from './line-framing.js';
 import { Protocol } from './protocol.js';
+import { DelimiterCursor } from './delimiter-index.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -177,13 +178,18 @@ export class LineOnlyReceiver extends Protocol {
 
     const ab = chunk.buffer;
     const base = chunk.byteOffset;
+    const cursor = new DelimiterCursor(chunk, ab, base, delim);
     for (;;) {
-      const k = findDelimiter(chunk, pos, delim);
+      const k = cursor.find(pos);
       if (k < 0) break;
-      const line = new BufferView(ab, base + pos, k - pos);
+      const len = k - pos;
+      const line = new BufferView(ab, base + pos, len);
       pos = k + dlen;
-      if (line.length > max) this.#exceeded(line, true);
-      else this.#promises.add(this.lineReceived(line));
+      if (len > max) this.#exceeded(line, true);
+      else {
+        const result = this.lineReceived(line);
+        if (result !== undefined) this.#promises.add(result);
+      }
       if (t !== undefined && (t.disconnecting || !t.isReading())) {
         if (pos < end) this.#queue.unshift(chunk.subarray(pos));
         return;

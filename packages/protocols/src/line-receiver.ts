@@ -4,9 +4,9 @@ import { BufferView, logEvent } from '@torsion/reactor';
 import { LineTooLongError } from './errors.js';
 import { CRLF, HandlerPromises, LineSettings, PartialLine, findDelimiter, overflows, writeLine } from './line-framing.js';
 import { Protocol } from './protocol.js';
+import { DelimiterCursor } from './delimiter-index.js';
 
 const EMPTY = Buffer.alloc(0);
-const NO_BUFFER = new ArrayBuffer(0);
 
 /**
  * A protocol that splits its input into lines, with a raw mode for binary stretches.
@@ -60,15 +60,14 @@ export class LineReceiver extends Protocol {
   #cur: Buffer | null = null;
   #curPos = 0;
   /**
-   * The line just handed to `lineReceived`, when it is a view of the chunk being scanned followed
-   * there by `#pendingDelim`: `sendLine` of that same line (an echo) then writes the chunk's own
-   * line + delimiter bytes as one view. Cleared when the scan ends, so no chunk is kept alive.
+   * The hot loop's walk over the chunk being scanned. Its `last` is the line just handed to
+   * `lineReceived`, a view of that chunk followed there by `#pendingDelim`: `sendLine` of that
+   * same line (an echo) then writes the chunk's own line + delimiter bytes as one view. Cleared
+   * when the scan ends, so no chunk is kept alive.
    */
-  #lastLine: Buffer | null = null;
-  #lastBuffer: ArrayBufferLike = NO_BUFFER;
-  #lastFrame = 0;
+  #scan: DelimiterCursor | null = null;
   readonly #settings = new LineSettings();
-  /** The delimiter the current (or last) chunk was scanned with: the partial line's, and #lastLine's. */
+  /** The delimiter the current (or last) chunk was scanned with: the partial line's, and #scan's. */
   #pendingDelim: Buffer = CRLF;
   readonly #promises = new HandlerPromises();
 
@@ -101,10 +100,10 @@ export class LineReceiver extends Protocol {
    */
   sendLine(line: Data): void {
     const delim = this.#delimiter();
-    const last = this.#lastLine;
-    if (line === last && delim === this.#pendingDelim) {
+    const scan = this.#scan;
+    if (scan !== null && line === scan.last && delim === this.#pendingDelim) {
       // The line as received, with the delimiter that followed it: one view, nothing copied.
-      this.transport.write(new BufferView(this.#lastBuffer, this.#lastFrame, last.length + delim.length));
+      this.transport.write(new BufferView(scan.ab, line.byteOffset, line.length + delim.length));
       return;
     }
     writeLine(this.transport, line, delim);
@@ -252,8 +251,7 @@ export class LineReceiver extends Protocol {
     } finally {
       this.#busy = false;
       this.#cur = null;
-      this.#lastLine = null;
-      this.#lastBuffer = NO_BUFFER;
+      this.#scan = null;
     }
   }
 
@@ -287,7 +285,7 @@ export class LineReceiver extends Protocol {
     }
     this.#pendingDelim = delim;
     // A line remembered from an earlier chunk of this drain must not be paired with this one.
-    this.#lastLine = null;
+    this.#scan = null;
     const end = chunk.length;
     const t = this.transport as ITransport | undefined;
     let pos = 0;
@@ -338,20 +336,24 @@ export class LineReceiver extends Protocol {
       if (this.#mustStop(chunk, pos, delimSrc, maxSrc, t)) return;
     }
 
-    // The hot loop: each line is a view of the chunk; nothing else is allocated.
+    // The hot loop: each line is a view of the chunk; nothing else is allocated per line.
     const ab = chunk.buffer;
-    this.#lastBuffer = ab;
     const base = chunk.byteOffset;
+    const cursor = new DelimiterCursor(chunk, ab, base, delim);
+    this.#scan = cursor;
     for (;;) {
-      const k = findDelimiter(chunk, pos, delim);
+      const k = cursor.find(pos);
       if (k < 0) break;
-      const line = new BufferView(ab, base + pos, k - pos);
-      this.#lastLine = line;
-      this.#lastFrame = base + pos;
+      const len = k - pos;
+      const line = new BufferView(ab, base + pos, len);
+      cursor.last = line;
       pos = k + dlen;
       this.#curPos = pos;
-      if (line.length > max) this.#exceeded(line, true);
-      else this.#promises.add(this.lineReceived(line));
+      if (len > max) this.#exceeded(line, true);
+      else {
+        const result = this.lineReceived(line);
+        if (result !== undefined) this.#promises.add(result);
+      }
       if (
         (this.#interrupt || this.delimiter !== delimSrc || this.MAX_LENGTH !== maxSrc ||
           (t !== undefined && (t.disconnecting || !t.isReading()))) &&

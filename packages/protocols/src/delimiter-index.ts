@@ -24,6 +24,12 @@ const WINDOW = 2048;
 const LONG_LINE = 128;
 /** Below this many bytes left in a chunk, one `indexOf` is cheaper than copying and scanning. */
 const MIN_SCAN = 64;
+/**
+ * Chunks shorter than this are searched with `indexOf` only: the scan's fixed costs (the copy
+ * call, the kernel call, the first line found by `indexOf`) pay off over many lines, not over
+ * the dozen that a socket read under light load brings.
+ */
+const MIN_CHUNK = 512;
 /** A window with fewer candidates than this holds long lines (see LONG_LINE). */
 const MIN_HITS = WINDOW / LONG_LINE;
 /** Where the kernel writes positions in its memory: after the window and 16 bytes of slack. */
@@ -128,6 +134,8 @@ export class DelimiterCursor {
    * nothing.
    */
   last: Buffer | null = null;
+  /** Where `last` starts in {@link ab} (its `byteOffset`, which is slow to read back: ~10 ns). */
+  lastAt = 0;
   readonly #base: number;
   readonly #delim: Buffer;
   readonly #dlen: number;
@@ -154,6 +162,7 @@ export class DelimiterCursor {
     this.#dlen = delim.length;
     this.#d1 = delim.length > 1 ? delim[1]! : -1;
     this.#last = chunk.length - delim.length;
+    this.#long = chunk.length < MIN_CHUNK;
   }
 
   /** Where the first complete delimiter at or after `pos` starts, or -1. Call with increasing `pos`. */

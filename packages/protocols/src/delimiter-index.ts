@@ -134,9 +134,8 @@ export class DelimiterCursor {
    * nothing.
    */
   last: Buffer | null = null;
-  /** Where `last` starts in {@link ab} (its `byteOffset`, which is slow to read back: ~10 ns). */
-  lastAt = 0;
-  readonly #base: number;
+  /** Where the chunk starts in {@link ab} (a Buffer's `byteOffset` is slow to read back: ~10 ns). */
+  readonly base: number;
   readonly #delim: Buffer;
   readonly #dlen: number;
   readonly #d1: number;
@@ -157,7 +156,7 @@ export class DelimiterCursor {
   constructor(chunk: Buffer, ab: ArrayBufferLike, base: number, delim: Buffer) {
     this.#chunk = chunk;
     this.ab = ab;
-    this.#base = base;
+    this.base = base;
     this.#delim = delim;
     this.#dlen = delim.length;
     this.#d1 = delim.length > 1 ? delim[1]! : -1;
@@ -222,7 +221,7 @@ export class DelimiterCursor {
         this.#long = true;
         return findDelimiter(chunk, from, delim);
       }
-      scanner.bytes.set(new Uint8Array(this.ab, this.#base + from, len));
+      scanner.bytes.set(new Uint8Array(this.ab, this.base + from, len));
       this.#count = scanner.scan(len, delim[0]!, OUT);
       this.#next = 0;
       this.#start = from;

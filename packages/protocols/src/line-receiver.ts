@@ -103,7 +103,8 @@ export class LineReceiver extends Protocol {
     const scan = this.#scan;
     if (scan !== null && line === scan.last && delim === this.#pendingDelim) {
       // The line as received, with the delimiter that followed it: one view, nothing copied.
-      this.transport.write(new BufferView(scan.ab, scan.lastAt, line.length + delim.length));
+      // It ends where the scan stands (#curPos), which is right after its delimiter.
+      this.transport.write(new BufferView(scan.ab, scan.base + this.#curPos - delim.length - line.length, line.length + delim.length));
       return;
     }
     writeLine(this.transport, line, delim);
@@ -345,10 +346,8 @@ export class LineReceiver extends Protocol {
       const k = cursor.find(pos);
       if (k < 0) break;
       const len = k - pos;
-      const at = base + pos;
-      const line = new BufferView(ab, at, len);
+      const line = new BufferView(ab, base + pos, len);
       cursor.last = line;
-      cursor.lastAt = at;
       pos = k + dlen;
       this.#curPos = pos;
       if (len > max) this.#exceeded(line, true);

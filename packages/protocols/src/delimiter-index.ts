@@ -36,9 +36,9 @@ const MIN_HITS = WINDOW / LONG_LINE;
 const OUT = WINDOW + 16;
 
 /**
- * The kernel, `scan(len, byte, out) -> count`: writes to memory at `out` the offset (an i32) of
- * every byte equal to `byte` among the first `len` bytes of memory, in order, and returns how
- * many. Each step compares 16 bytes at once (`i8x16.eq`), turns the result into a 16-bit mask
+ * The kernel, `scan(len, byte, out, base) -> count`: writes to memory at `out` the offset plus
+ * `base` (an i32) of every byte equal to `byte` among the first `len` bytes of memory, in order,
+ * and returns how many. Each step compares 16 bytes at once (`i8x16.eq`), turns the result into a 16-bit mask
  * (`i8x16.bitmask`) and emits one offset per set bit (`i32.ctz`, then clear the lowest bit).
  * Bytes past `len` in the last step are masked off. Written out as bytes here: the module is
  * under 200 bytes and needs no tool to build.
@@ -51,8 +51,8 @@ function kernelBytes(): Uint8Array {
   const I32_AND = 0x71, I32_SHL = 0x74, I32_SHR_U = 0x76;
   const V = 0xfd, V128_LOAD = 0x00, I8X16_SPLAT = 0x0f, I8X16_EQ = 0x23, I8X16_BITMASK = 0x64;
   const I32 = 0x7f, V128 = 0x7b;
-  // Locals: 0 len, 1 byte, 2 out (parameters); 3 i, 4 mask, 5 at (i32); 6 needle (v128).
-  const len = 0, byte = 1, out = 2, i = 3, mask = 4, at = 5, needle = 6;
+  // Locals: 0 len, 1 byte, 2 out, 3 base (parameters); 4 i, 5 mask, 6 at (i32); 7 needle (v128).
+  const len = 0, byte = 1, out = 2, base = 3, i = 4, mask = 5, at = 6, needle = 7;
   const body = [
     2, 3, I32, 1, V128, // local declarations
     GET, byte, V, I8X16_SPLAT, SET, needle,
@@ -65,7 +65,7 @@ function kernelBytes(): Uint8Array {
     /**/ END,
     /**/ BLOCK, VOID, LOOP, VOID, // one offset per set bit of mask
     /**//**/ GET, mask, I32_EQZ, BR_IF, 1,
-    /**//**/ GET, at, GET, i, GET, mask, I32_CTZ, I32_ADD, I32_STORE, 2, 0,
+    /**//**/ GET, at, GET, i, GET, mask, I32_CTZ, I32_ADD, GET, base, I32_ADD, I32_STORE, 2, 0,
     /**//**/ GET, at, I32_CONST, 4, I32_ADD, SET, at,
     /**//**/ GET, mask, GET, mask, I32_CONST, 1, I32_SUB, I32_AND, SET, mask,
     /**//**/ BR, 0,
@@ -82,7 +82,7 @@ function kernelBytes(): Uint8Array {
   const section = (id: number, content: number[]): number[] => [id, ...size(content.length), ...content];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // "\0asm", version 1
-    ...section(1, [1, 0x60, 3, I32, I32, I32, 1, I32]), // type 0: (i32, i32, i32) -> i32
+    ...section(1, [1, 0x60, 4, I32, I32, I32, I32, 1, I32]), // type 0: (i32, i32, i32, i32) -> i32
     ...section(3, [1, 0]), // function 0 has type 0
     ...section(5, [1, 0x00, 1]), // one memory of one 64 KiB page
     ...section(7, [2, ...name('mem'), 0x02, 0, ...name('scan'), 0x00, 0]),
@@ -91,7 +91,7 @@ function kernelBytes(): Uint8Array {
 }
 
 interface Kernel {
-  scan(len: number, byte: number, out: number): number;
+  scan(len: number, byte: number, out: number, base: number): number;
   /** The kernel's memory: the window at 0, positions at OUT. */
   bytes: Uint8Array;
   positions: Int32Array;
@@ -115,6 +115,7 @@ function loadKernel(): Kernel | null {
 }
 
 let kernel: Kernel | null = loadKernel();
+const NO_POSITIONS = new Int32Array(0);
 /** Bumped by every scan: a cursor whose scan is no longer the last one must scan again. */
 let generation = 0;
 
@@ -141,8 +142,9 @@ export class DelimiterCursor {
   readonly #d1: number;
   /** The last position where a whole delimiter fits. */
   readonly #last: number;
-  /** Candidates found by the last scan, relative to #start; those before #next are used up. */
-  #start = 0;
+  /** The kernel's list of positions in the chunk (read once: it is used for every line). */
+  readonly #positions: Int32Array;
+  /** Candidates found by the last scan; those before #next are used up. */
   #count = 0;
   #next = 0;
   /** Bytes before this have been scanned (or searched by indexOf). */
@@ -161,7 +163,8 @@ export class DelimiterCursor {
     this.#dlen = delim.length;
     this.#d1 = delim.length > 1 ? delim[1]! : -1;
     this.#last = chunk.length - delim.length;
-    this.#long = chunk.length < MIN_CHUNK;
+    this.#long = chunk.length < MIN_CHUNK || kernel === null;
+    this.#positions = kernel === null ? NO_POSITIONS : kernel.positions;
   }
 
   /** Where the first complete delimiter at or after `pos` starts, or -1. Call with increasing `pos`. */
@@ -171,7 +174,7 @@ export class DelimiterCursor {
     if (this.#long) return findDelimiter(this.#chunk, pos, this.#delim);
     const j = this.#next;
     if (j < this.#count && this.#generation === generation) {
-      const k = this.#start + kernel!.positions[j]!;
+      const k = this.#positions[j]!;
       if (k >= pos && k <= this.#last && (this.#dlen === 1 || (this.#dlen === 2 && this.#chunk[k + 1] === this.#d1))) {
         this.#next = j + 1;
         return k;
@@ -199,7 +202,7 @@ export class DelimiterCursor {
     }
     for (;;) {
       for (let j = this.#next; j < this.#count; j++) {
-        const k = this.#start + kernel!.positions[j]!;
+        const k = this.#positions[j]!;
         if (k < pos) continue;
         if (k > this.#last) {
           this.#next = j;
@@ -222,9 +225,8 @@ export class DelimiterCursor {
         return findDelimiter(chunk, from, delim);
       }
       scanner.bytes.set(new Uint8Array(this.ab, this.base + from, len));
-      this.#count = scanner.scan(len, delim[0]!, OUT);
+      this.#count = scanner.scan(len, delim[0]!, OUT, from);
       this.#next = 0;
-      this.#start = from;
       this.#scanned = from + len;
       this.#generation = ++generation;
       this.#sparse = this.#count < MIN_HITS && len === WINDOW;

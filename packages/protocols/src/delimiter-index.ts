@@ -94,7 +94,7 @@ interface Kernel {
   scan(len: number, byte: number, out: number, base: number): number;
   /** The kernel's memory: the window at 0, positions at OUT. */
   bytes: Uint8Array;
-  positions: Int32Array;
+  positions: Uint32Array;
 }
 
 /** The little of the WebAssembly global used here (Node's types do not declare it). */
@@ -108,14 +108,16 @@ function loadKernel(): Kernel | null {
     const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
     if (wasm === undefined) return null;
     const { mem, scan } = new wasm.Instance(new wasm.Module(kernelBytes())).exports;
-    return { scan, bytes: new Uint8Array(mem.buffer), positions: new Int32Array(mem.buffer, OUT, WINDOW) };
+    return { scan, bytes: new Uint8Array(mem.buffer), positions: new Uint32Array(mem.buffer, OUT, WINDOW) };
   } catch {
     return null; // no WebAssembly, or no vector instructions: indexOf does the work
   }
 }
 
-let kernel: Kernel | null = loadKernel();
-const NO_POSITIONS = new Int32Array(0);
+/** Loaded once: a cursor keeps reading the list of the kernel it started with. */
+const loaded: Kernel | null = loadKernel();
+let kernel: Kernel | null = loaded;
+const NO_POSITIONS = new Uint32Array(0);
 /** Bumped by every scan: a cursor whose scan is no longer the last one must scan again. */
 let generation = 0;
 
@@ -135,15 +137,16 @@ export class DelimiterCursor {
    * nothing.
    */
   last: Buffer | null = null;
-  /** Where the chunk starts in {@link ab} (a Buffer's `byteOffset` is slow to read back: ~10 ns). */
-  readonly base: number;
+  /** Where `last` starts in {@link ab}: a Buffer's `byteOffset` is slow to read back (~10 ns). */
+  lastAt = 0;
+  readonly #base: number;
   readonly #delim: Buffer;
   readonly #dlen: number;
   readonly #d1: number;
   /** The last position where a whole delimiter fits. */
   readonly #last: number;
   /** The kernel's list of positions in the chunk (read once: it is used for every line). */
-  readonly #positions: Int32Array;
+  readonly #positions: Uint32Array;
   /** Candidates found by the last scan; those before #next are used up. */
   #count = 0;
   #next = 0;
@@ -158,7 +161,7 @@ export class DelimiterCursor {
   constructor(chunk: Buffer, ab: ArrayBufferLike, base: number, delim: Buffer) {
     this.#chunk = chunk;
     this.ab = ab;
-    this.base = base;
+    this.#base = base;
     this.#delim = delim;
     this.#dlen = delim.length;
     this.#d1 = delim.length > 1 ? delim[1]! : -1;
@@ -224,7 +227,7 @@ export class DelimiterCursor {
         this.#long = true;
         return findDelimiter(chunk, from, delim);
       }
-      scanner.bytes.set(new Uint8Array(this.ab, this.base + from, len));
+      scanner.bytes.set(new Uint8Array(this.ab, this.#base + from, len));
       this.#count = scanner.scan(len, delim[0]!, OUT, from);
       this.#next = 0;
       this.#scanned = from + len;
@@ -239,7 +242,7 @@ export class DelimiterCursor {
  * Returns whether the kernel is now in use.
  */
 export function useKernelForTesting(on: boolean): boolean {
-  kernel = on ? loadKernel() : null;
+  kernel = on ? loaded : null;
   generation++;
   return kernel !== null;
 }

@@ -103,8 +103,7 @@ export class LineReceiver extends Protocol {
     const scan = this.#scan;
     if (scan !== null && line === scan.last && delim === this.#pendingDelim) {
       // The line as received, with the delimiter that followed it: one view, nothing copied.
-      // It ends where the scan stands (#curPos), which is right after its delimiter.
-      this.transport.write(new BufferView(scan.ab, scan.base + this.#curPos - delim.length - line.length, line.length + delim.length));
+      this.transport.write(new BufferView(scan.ab, scan.lastAt, line.length + delim.length));
       return;
     }
     writeLine(this.transport, line, delim);
@@ -346,8 +345,10 @@ export class LineReceiver extends Protocol {
       const k = cursor.find(pos);
       if (k < 0) break;
       const len = k - pos;
-      const line = new BufferView(ab, base + pos, len);
+      const at = base + pos;
+      const line = new BufferView(ab, at, len);
       cursor.last = line;
+      cursor.lastAt = at;
       pos = k + dlen;
       this.#curPos = pos;
       if (len > max) this.#exceeded(line, true);

@@ -54,33 +54,29 @@ describe('DelimiterCursor (WebAssembly delimiter search)', () => {
     expect(useKernelForTesting(true)).to.equal(true);
   });
 
-  for (const kernel of [true, false]) {
-    const label = kernel ? 'with the kernel' : 'without WebAssembly';
+  it('finds what indexOf finds, line by line, including jumps past whole windows', () => {
+    useKernelForTesting(true);
+    fc.assert(
+      fc.property(
+        delimArb.chain((d) => fc.tuple(fc.constant(d), fc.oneof(linesArb(d), noisyArb))),
+        fc.array(fc.oneof(fc.nat(40), fc.nat(3000)), { maxLength: 4 }),
+        ([delim, chunk], skips) => {
+          const { got, want } = walk(chunk, delim, skips);
+          expect(got).to.deep.equal(want);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 
-    it(`finds what indexOf finds, line by line, ${label}`, () => {
-      useKernelForTesting(kernel);
-      fc.assert(
-        fc.property(
-          delimArb.chain((d) => fc.tuple(fc.constant(d), fc.oneof(linesArb(d), noisyArb))),
-          fc.array(fc.nat(40), { maxLength: 4 }),
-          ([delim, chunk], skips) => {
-            const { got, want } = walk(chunk, delim, skips);
-            expect(got).to.deep.equal(want);
-          },
-        ),
-        { numRuns: 300 },
-      );
-    });
-
-    it(`finds what indexOf finds in a view that starts inside a larger buffer, ${label}`, () => {
-      useKernelForTesting(kernel);
-      const whole = Buffer.from('x\n'.repeat(50) + 'ab\n'.repeat(3000) + 'tail');
-      const view = whole.subarray(37, whole.length - 1);
-      const { got, want } = walk(view, Buffer.from('\n'));
-      expect(got).to.deep.equal(want);
-      expect(got.length).to.be.greaterThan(3000);
-    });
-  }
+  it('finds what indexOf finds in a view that starts inside a larger buffer', () => {
+    useKernelForTesting(true);
+    const whole = Buffer.from('x\n'.repeat(50) + 'ab\n'.repeat(3000) + 'tail');
+    const view = whole.subarray(37, whole.length - 1);
+    const { got, want } = walk(view, Buffer.from('\n'));
+    expect(got).to.deep.equal(want);
+    expect(got.length).to.be.greaterThan(3000);
+  });
 
   it('scans again when another cursor took the scratch area in between', () => {
     useKernelForTesting(true);
@@ -130,6 +126,46 @@ describe('DelimiterCursor (WebAssembly delimiter search)', () => {
     const innerWant: string[] = [];
     for (let n = 50; n <= 2000; n += 50) for (let i = 0; i < 500; i++) innerWant.push(`in${n}.${i}`);
     expect(seen.inner).to.deep.equal(innerWant);
+  });
+
+  it('an echo of every line of a big chunk writes back exactly the bytes received', () => {
+    useKernelForTesting(true);
+    class Echo extends LineReceiver {
+      override lineReceived(line: Buffer): void {
+        this.sendLine(line);
+      }
+    }
+    const input = Buffer.from(Array.from({ length: 4000 }, (_, i) => `line ${i}\r\n`).join(''));
+    // A view with a non-zero offset into a larger buffer, as socket chunks often are.
+    const chunk = Buffer.concat([Buffer.from('junk'), input]).subarray(4);
+    const echo = new Echo();
+    const t = new StringTransport();
+    echo.makeConnection(t);
+    echo.dataReceived(chunk);
+    expect(t.value().equals(input)).to.equal(true);
+  });
+
+  it('sending the previous line from lineLengthExceeded, after an over-long tail, sends that line', () => {
+    class R extends LineReceiver {
+      override delimiter = '\n';
+      override MAX_LENGTH = 10;
+      prev: Buffer | null = null;
+      override lineReceived(line: Buffer): void {
+        this.prev = line;
+      }
+      override lineLengthExceeded(): void {
+        this.sendLine(this.prev!);
+      }
+    }
+    for (const kernel of [true, false]) {
+      useKernelForTesting(kernel);
+      const r = new R();
+      const t = new StringTransport();
+      r.makeConnection(t);
+      // Big enough for the scan: many short lines, then a tail longer than MAX_LENGTH.
+      r.dataReceived(Buffer.from('ok\n'.repeat(300) + 'hi\n' + 'x'.repeat(20)));
+      expect(t.value().toString()).to.equal('hi\n');
+    }
   });
 
   it('LineReceiver splits the same lines without WebAssembly', () => {

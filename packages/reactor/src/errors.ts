@@ -5,20 +5,11 @@
  *
  * Reasons for a lost connection are always instances of these classes, never strings.
  *
- * The classes live in `./errors/`, one file per area; this file re-exports them all.
+ * The classes live in `./errors/`: the base class, the errors of connections and processes
+ * (`network.ts`), and the rest (`usage.ts`); this file re-exports them all.
  *
  * @module
  */
 export * from './errors/base.js';
-export * from './errors/connection-closed.js';
-export * from './errors/connecting.js';
-export * from './errors/time.js';
-export * from './errors/lifecycle.js';
-export * from './errors/transport.js';
-export * from './errors/process.js';
-export * from './errors/bad-input.js';
-export * from './errors/datagram.js';
-export * from './errors/test-doubles.js';
-export * from './errors/deferred.js';
-export * from './errors/process-spawn.js';
-export * from './errors/tls.js';
+export * from './errors/network.js';
+export * from './errors/usage.js';

@@ -114,10 +114,21 @@ function loadKernel(): Kernel | null {
   }
 }
 
-/** Loaded once: a cursor keeps reading the list of the kernel it started with. */
-const loaded: Kernel | null = loadKernel();
-let kernel: Kernel | null = loaded;
+/**
+ * The kernel, compiled the first time a chunk needs a scan (a program that never parses many
+ * short lines at once never pays for WebAssembly: about 1 MB of memory); null where it cannot
+ * be. Loaded once, so every cursor reads the same list.
+ */
+let loaded: Kernel | null | undefined;
+/** Set by tests to run as where WebAssembly is missing. */
+let disabled = false;
 const NO_POSITIONS = new Uint32Array(0);
+
+function theKernel(): Kernel | null {
+  if (disabled) return null;
+  if (loaded === undefined) loaded = loadKernel();
+  return loaded;
+}
 /** Bumped by every scan: a cursor whose scan is no longer the last one must scan again. */
 let generation = 0;
 
@@ -145,8 +156,8 @@ export class DelimiterCursor {
   readonly #d1: number;
   /** The last position where a whole delimiter fits. */
   readonly #last: number;
-  /** The kernel's list of positions in the chunk (read once: it is used for every line). */
-  readonly #positions: Uint32Array;
+  /** The kernel's list of positions in the chunk (kept here: it is read for every line). */
+  #positions: Uint32Array = NO_POSITIONS;
   /** Candidates found by the last scan; those before #next are used up. */
   #count = 0;
   #next = 0;
@@ -166,8 +177,7 @@ export class DelimiterCursor {
     this.#dlen = delim.length;
     this.#d1 = delim.length > 1 ? delim[1]! : -1;
     this.#last = chunk.length - delim.length;
-    this.#long = chunk.length < MIN_CHUNK || kernel === null;
-    this.#positions = kernel === null ? NO_POSITIONS : kernel.positions;
+    this.#long = chunk.length < MIN_CHUNK || disabled || loaded === null;
   }
 
   /** Where the first complete delimiter at or after `pos` starts, or -1. Call with increasing `pos`. */
@@ -193,7 +203,7 @@ export class DelimiterCursor {
     if (this.#generation === -1) {
       // The first line of the chunk is found with indexOf; if it is long, so is the search.
       const k = findDelimiter(chunk, pos, delim);
-      if (k < 0 || k - pos >= LONG_LINE || kernel === null) this.#long = true;
+      if (k < 0 || k - pos >= LONG_LINE) this.#long = true;
       else this.#scanned = k + 1;
       this.#generation = 0;
       return k;
@@ -221,13 +231,14 @@ export class DelimiterCursor {
       this.#next = this.#count;
       const from = Math.max(pos, this.#scanned);
       if (from >= chunk.length) return -1;
-      const scanner = kernel;
+      const scanner = theKernel();
       const len = Math.min(WINDOW, chunk.length - from);
       if (scanner === null || this.#sparse || len < MIN_SCAN) {
         this.#long = true;
         return findDelimiter(chunk, from, delim);
       }
       scanner.bytes.set(new Uint8Array(this.ab, this.#base + from, len));
+      this.#positions = scanner.positions;
       this.#count = scanner.scan(len, delim[0]!, OUT, from);
       this.#next = 0;
       this.#scanned = from + len;
@@ -242,7 +253,7 @@ export class DelimiterCursor {
  * Returns whether the kernel is now in use.
  */
 export function useKernelForTesting(on: boolean): boolean {
-  kernel = on ? loaded : null;
+  disabled = !on;
   generation++;
-  return kernel !== null;
+  return theKernel() !== null;
 }

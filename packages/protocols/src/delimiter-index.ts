@@ -129,6 +129,7 @@ function theKernel(): Kernel | null {
   if (loaded === undefined) loaded = loadKernel();
   return loaded;
 }
+
 /** Bumped by every scan: a cursor whose scan is no longer the last one must scan again. */
 let generation = 0;
 

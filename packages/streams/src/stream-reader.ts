@@ -410,6 +410,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
       this.#reject = reject;
       const signal = options?.signal;
       if (signal !== undefined) {
+        // Aborted while the read looked at bytes that woke it: its listener was already gone.
+        if (signal.aborted) {
+          this.#resolve = this.#reject = null;
+          reject(new AbortError(`${method}() was aborted through its AbortSignal.`, { cause: signal.reason }));
+          return;
+        }
         this.#signal = signal;
         signal.addEventListener('abort', this.#onAbort);
       }

@@ -482,6 +482,25 @@ describe('StreamReader', () => {
       expect((await r.read(1)).toString()).to.equal('x');
     });
 
+    it('rejects a read aborted between the data that woke it and its next wait', async () => {
+      // The data wakes the read (its listener is removed), the signal aborts before the read
+      // looks at the bytes, and the bytes are not enough: the read must not wait forever.
+      for (const start of [
+        (r: StreamReader, signal: AbortSignal) => r.readLine({ signal }),
+        (r: StreamReader, signal: AbortSignal) => r.readExactly(4, { signal }),
+        (r: StreamReader, signal: AbortSignal) => r.readUntil('\r\n', { signal }),
+      ]) {
+        const r = new StreamReader();
+        const ac = new AbortController();
+        const p = start(r, ac.signal);
+        r.feedData(b('ab'));
+        ac.abort();
+        expect(await rejection(p)).to.be.instanceOf(AbortError);
+        r.feedData(b('cd\r\n'));
+        expect((await r.read(6)).toString()).to.equal('abcd\r\n');
+      }
+    });
+
     it('stops listening to the signal once the read is done', async () => {
       const r = new StreamReader();
       const ac = new AbortController();

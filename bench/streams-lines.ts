@@ -47,6 +47,13 @@ async function forAwaitEcho(reader: AsyncIterable<Buffer>, writer: Pick<StreamWr
   }
 }
 
+async function batchEcho(reader: StreamReader, writer: StreamWriter): Promise<void> {
+  for await (const lines of reader.lineBatches()) {
+    writer.writeLines(lines);
+    await writer.drain();
+  }
+}
+
 async function readLineEcho(reader: StreamReader, writer: StreamWriter): Promise<void> {
   for (;;) {
     const line = await reader.readLine();
@@ -115,7 +122,7 @@ class MinimalLines implements IProtocol, AsyncIterable<Buffer> {
 }
 
 /** The servers compared, in table order. */
-export const VARIANTS = ['LineReceiver', 'streams for await', 'streams readLine()', 'minimal async iterator'] as const;
+export const VARIANTS = ['LineReceiver', 'streams for await', 'streams readLine()', 'streams lineBatches()', 'minimal async iterator'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 function build(variant: Variant): IProtocol {
@@ -126,6 +133,8 @@ function build(variant: Variant): IProtocol {
       return new StreamReaderProtocol(new StreamReader(), forAwaitEcho);
     case 'streams readLine()':
       return new StreamReaderProtocol(new StreamReader(), readLineEcho);
+    case 'streams lineBatches()':
+      return new StreamReaderProtocol(new StreamReader(), batchEcho);
     case 'minimal async iterator':
       return new MinimalLines();
   }

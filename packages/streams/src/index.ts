@@ -5,7 +5,7 @@
  */
 export * from './errors.js';
 export { StreamReader, DEFAULT_LIMIT } from './stream-reader.js';
-export type { StreamReaderOptions, ReadOptions } from './stream-reader.js';
+export type { StreamReaderOptions, ReadOptions } from './read-options.js';
 export { StreamWriter } from './stream-writer.js';
 export { StreamReaderProtocol } from './stream-reader-protocol.js';
 export type { ClientConnectedCallback } from './stream-reader-protocol.js';

@@ -1,11 +1,27 @@
 // The global `Buffer` is a getter on globalThis in Node: the hot paths use the module's binding.
 import { Buffer } from 'node:buffer';
-import { BufferView } from '@torsion/reactor';
+import type { Data } from '@torsion/reactor';
+import { BufferView, TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
 
 const EMPTY = Buffer.alloc(0);
 const LF = 0x0a;
 /** A chunk at least this long that arrives behind buffered bytes is kept as it is, not copied. */
 const TAIL_MIN = 1024;
+const LF_ONLY: readonly Buffer[] = [Buffer.from([LF])];
+
+/** readUntil()'s separator argument as Buffers, shortest first (it wins a tie on the end). */
+export function toSeparators(separator: Data | readonly Data[]): readonly Buffer[] {
+  if (separator === '\n') return LF_ONLY;
+  const list = Array.isArray(separator) ? (separator as readonly Data[]) : [separator as Data];
+  if (list.length === 0) throw new TorsionRangeError('readUntil() needs at least one separator: pass a string, a Buffer, or a non-empty array of them.');
+  const seps = list.map((s) => {
+    if (typeof s === 'string') return Buffer.from(s, 'utf8');
+    if (s instanceof Uint8Array) return Buffer.isBuffer(s) ? s : Buffer.from(s.buffer, s.byteOffset, s.byteLength);
+    throw new TorsionTypeError(`readUntil() separators must be strings or Uint8Arrays, got ${typeof s}.`);
+  });
+  for (const s of seps) if (s.length === 0) throw new TorsionRangeError('A readUntil() separator must be at least one byte long.');
+  return seps.sort((a, b) => a.length - b.length);
+}
 
 /**
  * The bytes a {@link StreamReader} holds, with as few copies as line reading allows: the first
@@ -29,6 +45,8 @@ export class ReadBuffer {
   #owned = false;
   // Logically after #end, kept as it came. Only set while [#start, #end) is not empty.
   #tail: Buffer | null = null;
+  /** Where the match the last {@link findFirst} found ends, relative to the range. */
+  matchEnd = -1;
 
   /** Bytes in the contiguous range (the tail not counted). */
   get live(): number {
@@ -80,6 +98,46 @@ export class ReadBuffer {
   find(sep: Buffer, offset: number): number {
     const idx = sep.length === 1 ? this.#buf.indexOf(sep[0]!, this.#start + offset) : this.#buf.indexOf(sep, this.#start + offset);
     return idx === -1 || idx + sep.length > this.#end ? -1 : idx - this.#start;
+  }
+
+  /**
+   * Where the earliest-ending separator of `seps` (shortest first) starts, searching from
+   * `offset`; -1 if none. Sets {@link matchEnd}.
+   */
+  findFirst(seps: readonly Buffer[], offset: number): number {
+    let start = -1;
+    let end = -1;
+    for (const sep of seps) {
+      const found = this.find(sep, offset);
+      if (found !== -1 && (end === -1 || found + sep.length < end)) {
+        start = found;
+        end = found + sep.length;
+      }
+    }
+    this.matchEnd = end;
+    return start;
+  }
+
+  /**
+   * Append to `out` the whole lines at the front, each `\n` at most `limit` bytes in (a line that
+   * ends in the tail included), and at `eof` the unterminated rest if within `limit`. Stops at
+   * anything else: an overlong line, or no `\n`.
+   */
+  takeLines(out: Buffer[], limit: number, eof: boolean): void {
+    while (this.#end > this.#start) {
+      const at = this.lineEnd(0);
+      if (at !== -1) {
+        if (at > limit) return;
+        out.push(this.take(at + 1));
+      } else if (this.#tail !== null) {
+        const line = this.joinLine(limit);
+        if (line === null) return;
+        out.push(line);
+      } else {
+        if (eof && this.#end - this.#start <= limit) out.push(this.take(this.#end - this.#start));
+        return;
+      }
+    }
   }
 
   /** Consume and return the next `n` bytes of the range (n <= live). */

@@ -10,46 +10,16 @@ import {
   LimitOverrunError,
   TransportAlreadySetError,
 } from './errors.js';
-import { ReadBuffer } from './read-buffer.js';
+import { ReadBuffer, toSeparators } from './read-buffer.js';
+import type { ReadOptions, StreamReaderOptions } from './read-options.js';
+
 
 /** The default {@link StreamReader} limit: 64 KiB. */
 export const DEFAULT_LIMIT = 64 * 1024;
 
-/** Options for `new StreamReader()`. */
-export interface StreamReaderOptions {
-  /**
-   * The longest line or `readUntil()` chunk accepted, in bytes, and the unit of flow control:
-   * the transport is paused above twice this many buffered bytes. Default 64 KiB.
-   */
-  limit?: number;
-}
-
-/** Options every read method takes. */
-export interface ReadOptions {
-  /** Abort the read while it waits for data; it rejects with {@link AbortError}, nothing is consumed. */
-  signal?: AbortSignal;
-}
-
 const EMPTY = Buffer.alloc(0);
-const LF = 0x0a;
 
-const DONE: IteratorResult<Buffer> = Object.freeze({ done: true, value: undefined });
-const LF_ONLY: readonly Buffer[] = [Buffer.from([LF])];
-
-function toSeparators(separator: Data | readonly Data[]): readonly Buffer[] {
-  if (separator === '\n') return LF_ONLY;
-  const list = Array.isArray(separator) ? (separator as readonly Data[]) : [separator as Data];
-  if (list.length === 0) throw new TorsionRangeError('readUntil() needs at least one separator: pass a string, a Buffer, or a non-empty array of them.');
-  const seps = list.map((s) => {
-    if (typeof s === 'string') return Buffer.from(s, 'utf8');
-    if (s instanceof Uint8Array) return Buffer.isBuffer(s) ? s : Buffer.from(s.buffer, s.byteOffset, s.byteLength);
-    throw new TorsionTypeError(`readUntil() separators must be strings or Uint8Arrays, got ${typeof s}.`);
-  });
-  for (const s of seps) if (s.length === 0) throw new TorsionRangeError('A readUntil() separator must be at least one byte long.');
-  // The shortest separator wins a tie on the end position.
-  return seps.sort((a, b) => a.length - b.length);
-}
-
+const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 /**
  * Bytes from a connection, read with `await`: asyncio's `StreamReader` in TypeScript.
  *
@@ -86,8 +56,10 @@ export class StreamReader implements AsyncIterable<Buffer> {
   #resolve: (() => void) | null = null;
   #reject: ((err: Error) => void) | null = null;
   // A line iterator's pending next(): settled straight from feedData/feedEof/setException.
-  #nextResolve: ((result: IteratorResult<Buffer>) => void) | null = null;
+  #nextResolve: ((result: IteratorResult<Buffer | Buffer[]>) => void) | null = null;
   #nextReject: ((err: Error) => void) | null = null;
+  // Whether that next() belongs to lineBatches() (it settles with every line buffered then).
+  #nextBatch = false;
   #signal: AbortSignal | null = null;
   // While a line read waits: how many buffered bytes are known to hold no `\n`.
   #scanned = 0;
@@ -182,7 +154,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
       const line = this.#bufferedLine();
       if (line !== null) return Promise.resolve(line);
     }
-    return this.#readLineSlow(options);
+    return this.#readLineSlow(options, false) as Promise<Buffer>;
   }
 
   /** The fast path of readLine: a whole line that is buffered, with nothing in the way; or null. */
@@ -200,41 +172,52 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return line;
   }
 
-  /** readLine() when no whole line is buffered (or something is in the way): wait for one. */
-  async #readLineSlow(options: ReadOptions | undefined): Promise<Buffer> {
-    this.#enter('readLine', options);
+  /** readLine() or readLineBatch() when no whole line is buffered (or something is in the way). */
+  async #readLineSlow(options: ReadOptions | undefined, batch: boolean): Promise<Buffer | Buffer[]> {
+    const method = batch ? 'readLineBatch' : 'readLine';
+    this.#enter(method, options);
     this.#scanned = 0;
     try {
       let line: Buffer | null;
-      while ((line = this.#lineStep()) === null) await this.#wait('readLine', options);
-      return line;
+      while ((line = this.#lineStep()) === null) await this.#wait(method, options);
+      if (!batch) return line;
+      return line.length === 0 ? [] : this.#moreLines([line]);
     } finally {
       this.#busy = null;
     }
   }
 
   /**
-   * The iterator's next() when no whole line is buffered. It does not wait in an async function:
+   * An iterator's next() when no whole line is buffered. It does not wait in an async function:
    * the pending promise is settled by whatever brings the line (feedData, feedEof,
    * setException), so a line that arrives costs one promise and one turn, not three.
    */
-  #nextLineSlow(): Promise<IteratorResult<Buffer>> {
+  #nextLineSlow(batch: false): Promise<IteratorResult<Buffer>>;
+  #nextLineSlow(batch: true): Promise<IteratorResult<Buffer[]>>;
+  #nextLineSlow(batch: boolean): Promise<IteratorResult<Buffer | Buffer[]>> {
     let line: Buffer | null;
     try {
-      this.#enter('readLine', undefined);
+      this.#enter(batch ? 'readLineBatch' : 'readLine', undefined);
       this.#scanned = 0;
       line = this.#lineStep();
     } catch (err) {
       return Promise.reject(err as Error);
     }
-    if (line !== null) return Promise.resolve(line.length === 0 ? DONE : { done: false, value: line });
+    if (line !== null) return Promise.resolve(this.#iterResult(line, batch));
     // No resumeProducing() here, unlike #wait(): the transport is paused only while more than
     // `limit` bytes are buffered, and then #lineStep() has either found a line or thrown.
-    this.#busy = 'readLine';
-    return new Promise<IteratorResult<Buffer>>((resolve, reject) => {
+    this.#busy = batch ? 'readLineBatch' : 'readLine';
+    this.#nextBatch = batch;
+    return new Promise<IteratorResult<Buffer | Buffer[]>>((resolve, reject) => {
       this.#nextResolve = resolve;
       this.#nextReject = reject;
     });
+  }
+
+  /** What an iterator's next() settles with once #lineStep() returned `line`. */
+  #iterResult(line: Buffer, batch: boolean): IteratorResult<Buffer | Buffer[]> {
+    if (line.length === 0) return DONE;
+    return { done: false, value: batch ? this.#moreLines([line]) : line };
   }
 
   /** Settle the iterator's pending next() if `err` or the buffer now decides it. */
@@ -253,7 +236,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     this.#nextResolve = this.#nextReject = null;
     this.#busy = null;
     if (err !== null) reject(err);
-    else resolve(line!.length === 0 ? DONE : { done: false, value: line! });
+    else resolve(this.#iterResult(line!, this.#nextBatch));
   }
 
   /**
@@ -296,6 +279,40 @@ export class StreamReader implements AsyncIterable<Buffer> {
     return this.#eof ? this.#take(live) : null;
   }
 
+  /**
+   * Read every whole line that is buffered (each with its `\n`), waiting for at least one: one
+   * promise for a chunk's worth of lines instead of one per line. At EOF the unterminated tail
+   * comes last; an empty array means EOF. An overlong line ends the batch before it, and the
+   * next call discards it and throws {@link LimitOverrunError}, as {@link readLine} does.
+   */
+  readLineBatch(options?: ReadOptions): Promise<Buffer[]> {
+    if (options === undefined) {
+      const line = this.#bufferedLine();
+      if (line !== null) return Promise.resolve(this.#moreLines([line]));
+    }
+    return this.#readLineSlow(options, true) as Promise<Buffer[]>;
+  }
+
+  /** Add to `out` the lines that follow with nothing in the way (no wait, no error), and return it. */
+  #moreLines(out: Buffer[]): Buffer[] {
+    this.#bytes.takeLines(out, this.limit, this.#eof);
+    this.#consumed();
+    return out;
+  }
+
+  /**
+   * Iterate over batches of lines until EOF: `for await (const lines of reader.lineBatches())`.
+   * Each batch is what {@link readLineBatch} returns, never empty.
+   */
+  lineBatches(): AsyncIterable<Buffer[]> {
+    const next = (): Promise<IteratorResult<Buffer[]>> => {
+      const line = this.#bufferedLine();
+      if (line !== null) return Promise.resolve({ done: false, value: this.#moreLines([line]) });
+      return this.#nextLineSlow(true);
+    };
+    return { [Symbol.asyncIterator]: () => ({ next }) };
+  }
+
   /** Read exactly `n` bytes; at EOF first, throw {@link IncompleteReadError} with what was there. */
   async readExactly(n: number, options?: ReadOptions): Promise<Buffer> {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
@@ -328,20 +345,13 @@ export class StreamReader implements AsyncIterable<Buffer> {
     const maxLen = seps[seps.length - 1]!.length;
     let offset = 0; // where the search resumes: bytes before it hold no separator
     let matchStart = -1;
-    let matchEnd = -1;
     try {
       for (;;) {
         this.#bytes.merge();
         const live = this.#bytes.live;
         if (live - offset >= minLen) {
-          for (const sep of seps) {
-            const found = this.#bytes.find(sep, offset);
-            if (found !== -1 && (matchEnd === -1 || found + sep.length < matchEnd)) {
-              matchStart = found;
-              matchEnd = found + sep.length;
-            }
-          }
-          if (matchEnd !== -1) break;
+          matchStart = this.#bytes.findFirst(seps, offset);
+          if (matchStart !== -1) break;
           offset = Math.max(0, live + 1 - maxLen);
           if (offset > this.limit) {
             throw new LimitOverrunError(
@@ -359,7 +369,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
           matchStart,
         );
       }
-      return this.#take(matchEnd);
+      return this.#take(this.#bytes.matchEnd);
     } finally {
       this.#busy = null;
     }
@@ -372,7 +382,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
         // One promise per buffered line, not two: this loop is the hot path of line servers.
         const line = this.#bufferedLine();
         if (line !== null) return Promise.resolve({ done: false, value: line });
-        return this.#nextLineSlow();
+        return this.#nextLineSlow(false);
       },
     };
   }

@@ -295,6 +295,8 @@ export class StreamReader implements AsyncIterable<Buffer> {
 
   /** Add to `out` the lines that follow with nothing in the way (no wait, no error), and return it. */
   #moreLines(out: Buffer[]): Buffer[] {
+    // An exception stored after the data that woke a read comes before the lines behind its first.
+    if (this.#exception !== null) return out;
     this.#bytes.takeLines(out, this.limit, this.#eof);
     this.#consumed();
     return out;

@@ -91,6 +91,20 @@ describe('StreamReader line batches', () => {
       expect(await rejection(r.readLineBatch())).to.equal(boom);
     });
 
+    it('hands out no more lines than readLine() when an exception is stored after the data that woke it', async () => {
+      // The data wakes the waiting read, then the error is stored before the read looks at the
+      // bytes: readLine() returns the first line and throws the error next; 'b' and 'c' are never read.
+      for (const batched of [false, true]) {
+        const r = new StreamReader();
+        const p = batched ? r.readLineBatch() : r.readLine().then((line) => [line]);
+        r.feedData(b('a\nb\nc\n'));
+        const boom = new Error('boom');
+        r.setException(boom);
+        expect(strings(await p)).to.deep.equal(['a\n']);
+        expect(await rejection(batched ? r.readLineBatch() : r.readLine())).to.equal(boom);
+      }
+    });
+
     it('rejects a second read while it waits, and still gets its lines', async () => {
       const r = new StreamReader();
       const p = r.readLineBatch();

@@ -13,13 +13,19 @@ import {
 import { ReadBuffer, toSeparators } from './read-buffer.js';
 import type { ReadOptions, StreamReaderOptions } from './read-options.js';
 
-
 /** The default {@link StreamReader} limit: 64 KiB. */
 export const DEFAULT_LIMIT = 64 * 1024;
 
 const EMPTY = Buffer.alloc(0);
 
 const DONE: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
+
+// The two ways a read meets its limit (readLine and readUntil say the same).
+const beyondLimit = (at: number, limit: number): LimitOverrunError =>
+  new LimitOverrunError(`A separator was found ${at} bytes in, beyond the limit of ${limit} bytes: raise the reader's limit, or consume the data with read().`, at);
+const noSeparator = (scanned: number, limit: number): LimitOverrunError =>
+  new LimitOverrunError(`No separator within the limit of ${limit} bytes (${scanned} bytes scanned): raise the reader's limit, or consume the data with read().`, scanned);
+
 /**
  * Bytes from a connection, read with `await`: asyncio's `StreamReader` in TypeScript.
  *
@@ -192,8 +198,6 @@ export class StreamReader implements AsyncIterable<Buffer> {
    * the pending promise is settled by whatever brings the line (feedData, feedEof,
    * setException), so a line that arrives costs one promise and one turn, not three.
    */
-  #nextLineSlow(batch: false): Promise<IteratorResult<Buffer>>;
-  #nextLineSlow(batch: true): Promise<IteratorResult<Buffer[]>>;
   #nextLineSlow(batch: boolean): Promise<IteratorResult<Buffer | Buffer[]>> {
     let line: Buffer | null;
     try {
@@ -254,10 +258,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
         if (at !== -1) {
           if (at > this.limit) {
             this.#take(at + 1);
-            throw new LimitOverrunError(
-              `A separator was found ${at} bytes in, beyond the limit of ${this.limit} bytes: raise the reader's limit, or consume the data with read().`,
-              at,
-            );
+            throw beyondLimit(at, this.limit);
           }
           return this.#take(at + 1);
         }
@@ -271,10 +272,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     const live = bytes.live;
     if (live > this.limit) {
       this.#take(live);
-      throw new LimitOverrunError(
-        `No separator within the limit of ${this.limit} bytes (${live} bytes scanned): raise the reader's limit, or consume the data with read().`,
-        live,
-      );
+      throw noSeparator(live, this.limit);
     }
     return this.#eof ? this.#take(live) : null;
   }
@@ -310,7 +308,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
     const next = (): Promise<IteratorResult<Buffer[]>> => {
       const line = this.#bufferedLine();
       if (line !== null) return Promise.resolve({ done: false, value: this.#moreLines([line]) });
-      return this.#nextLineSlow(true);
+      return this.#nextLineSlow(true) as Promise<IteratorResult<Buffer[]>>;
     };
     return { [Symbol.asyncIterator]: () => ({ next }) };
   }
@@ -355,22 +353,12 @@ export class StreamReader implements AsyncIterable<Buffer> {
           matchStart = this.#bytes.findFirst(seps, offset);
           if (matchStart !== -1) break;
           offset = Math.max(0, live + 1 - maxLen);
-          if (offset > this.limit) {
-            throw new LimitOverrunError(
-              `No separator within the limit of ${this.limit} bytes (${offset} bytes scanned): raise the reader's limit, or consume the data with read().`,
-              offset,
-            );
-          }
+          if (offset > this.limit) throw noSeparator(offset, this.limit);
         }
         if (this.#eof) throw new IncompleteReadError(this.#take(live), null);
         await this.#wait('readUntil', options);
       }
-      if (matchStart > this.limit) {
-        throw new LimitOverrunError(
-          `A separator was found ${matchStart} bytes in, beyond the limit of ${this.limit} bytes: raise the reader's limit, or consume the data with read().`,
-          matchStart,
-        );
-      }
+      if (matchStart > this.limit) throw beyondLimit(matchStart, this.limit);
       return this.#take(this.#bytes.matchEnd);
     } finally {
       this.#busy = null;
@@ -384,7 +372,7 @@ export class StreamReader implements AsyncIterable<Buffer> {
         // One promise per buffered line, not two: this loop is the hot path of line servers.
         const line = this.#bufferedLine();
         if (line !== null) return Promise.resolve({ done: false, value: line });
-        return this.#nextLineSlow(false);
+        return this.#nextLineSlow(false) as Promise<IteratorResult<Buffer>>;
       },
     };
   }

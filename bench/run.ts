@@ -20,6 +20,7 @@ import { measure } from './lib/measure.js';
 import { fileLimits, hasTaskset } from './lib/proc.js';
 import type { Summary } from './lib/stats.js';
 import { formatPct, formatRatio, human, median, ratio, summarize } from './lib/stats.js';
+import { TARGETS, checkTargets, type TargetResult } from './lib/targets.js';
 import { formatTable } from './lib/table.js';
 
 interface Options { quick: boolean; rounds: number; only: string[]; updateDocs: boolean }
@@ -173,6 +174,13 @@ async function main(): Promise<void> {
   }
 
   printTables(plan.map((p) => p.load), rows);
+  const targets = checkTargets(TARGETS, (loadId, server) => {
+    const load = plan.find((p) => p.load.id === loadId)?.load;
+    const ss = samples.get(`${loadId}/${server}`);
+    if (load === undefined || ss === undefined) return undefined;
+    return ss.map((x) => (x.error !== undefined ? Number.NaN : load.metric === 'rss' ? x.peakMB : x.rate));
+  });
+  printTargets(targets);
   printFailures(rows);
 
   const framing = wantsFraming(o) ? await runFraming(o.quick) : undefined;
@@ -183,7 +191,7 @@ async function main(): Promise<void> {
   const report = {
     date: new Date().toISOString(), node: process.version, cpus: os.cpus().map((c) => c.model), loadavg: os.loadavg(),
     pinned: hasTaskset(), rounds: o.rounds, shape, loads: plan.map((p) => ({ ...p.load, servers: p.servers.map((s) => s.id) })),
-    results: rows, framing, seconds: (Date.now() - started) / 1000,
+    results: rows, targets, framing, seconds: (Date.now() - started) / 1000,
   };
   const json = JSON.stringify(report, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2);
   writeFileSync(path.join(resultsDir, `bench-${stamp}.json`), json);
@@ -229,6 +237,17 @@ function printTables(allLoads: readonly LoadSpec[], rows: readonly Row[]): void 
     const lower = load.metric === 'rss' ? ' (lower is better)' : '';
     console.log(`\n${load.title} — ${load.unit}${lower}`);
     console.log(formatTable(header, body, ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left']));
+  }
+}
+
+function printTargets(results: readonly TargetResult[]): void {
+  const ran = results.filter((r) => r.verdict !== 'not run');
+  if (ran.length === 0) return;
+  console.log('\ntargets (ratio of medians; each round\'s ratio in brackets)');
+  for (const r of ran) {
+    const bound = `${r.target.kind === 'min' ? '≥' : '≤'} ${r.target.bound.toFixed(2)}`;
+    const rounds = r.rounds.map((x) => x.toFixed(2)).join(' ');
+    console.log(`  ${r.target.text.padEnd(44)} ${formatRatio(r.ratio).padStart(6)}  ${bound}  ${r.verdict.padEnd(6)}  [${rounds}]`);
   }
 }
 

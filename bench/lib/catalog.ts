@@ -106,7 +106,7 @@ export function loads(shape: RunShape): LoadSpec[] {
         node('net-readline', 'node:readline', 'net-readline.js'),
         torsion('torsion-lines', 'Torsion LineReceiver', 'bench/dist/servers/torsion-lines.js'),
         torsion('torsion-streams-lines', 'Torsion streams', 'bench/dist/servers/torsion-streams-lines.js'),
-        torsion('torsion-streams-batches', 'Torsion streams, line batches', 'bench/dist/servers/torsion-streams-batches.js'),
+        torsion('torsion-streams-batches', 'Torsion streams, line batches', 'bench/dist/servers/torsion-streams-lines.js', '--batches'),
         ...pythonPeers('lines'),
       ],
     },

@@ -1,23 +1,34 @@
-// Torsion streams line echo, written as a user would: `for await` over lines, `write`, `drain`.
-// Usage: node bench/dist/servers/torsion-streams-lines.js [port]  — prints `LISTENING <port>`,
-// exits on SIGTERM/SIGINT.
+// Torsion streams line echo, written as a user would. By default a line per `await`: `for await`
+// over lines, `write`, `drain`. With --batches, every buffered line per `await`: `for await`
+// over `reader.lineBatches()`, `writeLines`, `drain`.
+// Usage: node bench/dist/servers/torsion-streams-lines.js [port] [--batches]  — prints
+// `LISTENING <port>`, exits on SIGTERM/SIGINT.
 import type { TCPAddress } from '@torsion/reactor';
 import { startServer, type StreamReader, type StreamWriter } from '@torsion/streams';
+import { announce, exitOnSignal, flag, portArg } from './serve.js';
 
 async function echoLines(reader: StreamReader, writer: StreamWriter): Promise<void> {
+  for await (const line of reader) {
+    writer.write(line);
+    await writer.drain();
+  }
+}
+
+async function echoBatches(reader: StreamReader, writer: StreamWriter): Promise<void> {
+  for await (const lines of reader.lineBatches()) {
+    writer.writeLines(lines);
+    await writer.drain();
+  }
+}
+
+const echo = flag('batches') ? echoBatches : echoLines;
+exitOnSignal();
+const server = await startServer(async (reader, writer) => {
   try {
-    for await (const line of reader) {
-      writer.write(line);
-      await writer.drain();
-    }
+    await echo(reader, writer);
   } catch {
     // A load generator that resets its connections is not an error worth reporting here.
   }
   writer.close();
-}
-
-process.on('SIGTERM', () => process.exit(0));
-process.on('SIGINT', () => process.exit(0));
-const arg = process.argv.slice(2).find((a) => /^\d+$/.test(a));
-const server = await startServer(echoLines, '127.0.0.1', arg === undefined ? 0 : Number(arg), { backlog: 1024 });
-process.stdout.write(`LISTENING ${(server.ports[0]!.getHost() as TCPAddress).port}\n`);
+}, '127.0.0.1', portArg(), { backlog: 1024 });
+announce((server.ports[0]!.getHost() as TCPAddress).port);

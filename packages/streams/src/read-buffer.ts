@@ -140,6 +140,23 @@ export class ReadBuffer {
     }
   }
 
+  /** Put (non-empty) `chunk` back in front of every buffered byte: a read that failed gives back what it took. */
+  unshift(chunk: Buffer): void {
+    this.merge();
+    const live = this.#end - this.#start;
+    if (live === 0) {
+      this.push(chunk);
+      return;
+    }
+    const next = Buffer.allocUnsafe(chunk.length + live);
+    chunk.copy(next, 0);
+    this.#buf.copy(next, chunk.length, this.#start, this.#end);
+    this.#setBuf(next);
+    this.#start = 0;
+    this.#end = next.length;
+    this.#owned = true;
+  }
+
   /** Consume and return the next `n` bytes of the range (n <= live). */
   take(n: number): Buffer {
     const start = this.#start;

@@ -134,10 +134,15 @@ export class StreamReader implements AsyncIterable<Buffer> {
     try {
       if (n < 0) {
         const blocks: Buffer[] = [];
-        while (!this.#eof) {
-          await this.#wait('read', options);
-          this.#bytes.merge();
-          if (this.#bytes.live > 0) blocks.push(this.#take(this.#bytes.live));
+        try {
+          while (!this.#eof) {
+            await this.#wait('read', options);
+            this.#bytes.merge();
+            if (this.#bytes.live > 0) blocks.push(this.#take(this.#bytes.live));
+          }
+        } catch (err) {
+          if (blocks.length > 0) this.#bytes.unshift(Buffer.concat(blocks)); // aborted: nothing is consumed
+          throw err;
         }
         this.#bytes.merge();
         if (this.#bytes.live > 0) blocks.push(this.#take(this.#bytes.live));

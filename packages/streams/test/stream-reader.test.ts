@@ -501,6 +501,21 @@ describe('StreamReader', () => {
       }
     });
 
+    it('read(-1) aborted after taking some chunks puts them back, so the next read sees every byte', async () => {
+      const r = new StreamReader();
+      const ac = new AbortController();
+      const p = r.read(-1, { signal: ac.signal });
+      r.feedData(b('hello '));
+      await settled(p);
+      r.feedData(b('world'));
+      await settled(p);
+      ac.abort();
+      expect(await rejection(p)).to.be.instanceOf(AbortError);
+      r.feedData(b('!'));
+      r.feedEof();
+      expect((await r.read()).toString()).to.equal('hello world!');
+    });
+
     it('stops listening to the signal once the read is done', async () => {
       const r = new StreamReader();
       const ac = new AbortController();

@@ -82,8 +82,8 @@ export class StreamWriter {
   writeEof(): void {
     if (this.#closing) throw writeAfterClose('writeEof');
     if (this.#eofWritten) return;
+    this.#transport.writeEof(); // may throw (NotSupportedError on TLS): then nothing was closed
     this.#eofWritten = true;
-    this.#transport.writeEof();
   }
 
   /** Whether {@link writeEof} is supported by the transport. */

@@ -62,6 +62,18 @@ describe('StreamWriter', () => {
     expect(writer.canWriteEof()).to.equal(false);
   });
 
+  it('a writeEof the transport refuses (TLS) leaves the writer writable', () => {
+    class NoHalfClose extends StringTransport {
+      override writeEof(): void {
+        throw new NotSupportedError('writeEof() is not supported on TLS connections: use loseConnection() to close both directions.');
+      }
+    }
+    const { transport, writer } = connect(new NoHalfClose({ canWriteEof: false }));
+    expect(() => writer.writeEof()).to.throw(NotSupportedError);
+    writer.write('still open');
+    expect(transport.value().toString()).to.equal('still open');
+  });
+
   it('close is idempotent, sets isClosing, and later writes throw WriteAfterCloseError', () => {
     const { transport, writer } = connect();
     expect(writer.isClosing()).to.equal(false);

@@ -97,7 +97,7 @@ export class NodeStreamTransport implements ITransport {
   }
 
   #onData(chunk: Buffer | string): void {
-    if (this.#lost) return;
+    if (this.#lost || this.#disconnecting) return;
     const data = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     try {
       const r = this.#protocol!.dataReceived(data);
@@ -108,7 +108,7 @@ export class NodeStreamTransport implements ITransport {
   }
 
   #onEnd(): void {
-    if (this.#lost) return;
+    if (this.#lost || this.#disconnecting) return;
     this.#readDone = true;
     let keep: boolean | void = undefined;
     try {
@@ -182,13 +182,17 @@ export class NodeStreamTransport implements ITransport {
   loseConnection(): void {
     if (this.#disconnecting || this.#lost) return;
     this.#disconnecting = true;
-    this.#stopReading();
     const w = this.#writable;
     if (w === null || this.#writeDone || w.writableFinished) {
+      this.#stopReading();
       this.#lose(new ConnectionDone());
       return;
     }
-    // Flush, then close both halves.
+    // Flush, then close both halves. Meanwhile the readable flows and its bytes are dropped
+    // (#onData): a transform, or a child that echoes, takes more input only while its output
+    // is taken, so a paused readable would hold the flush, and the close, forever.
+    this.#reading = false;
+    this.#readable?.resume();
     w.end(() => this.#lose(new ConnectionDone()));
   }
 

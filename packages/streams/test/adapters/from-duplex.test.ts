@@ -31,6 +31,17 @@ describe('fromDuplex', () => {
     await writer.waitClosed();
   });
 
+  it('close() ends a transform whose output nobody reads: its output is dropped, not left to block the flush', async () => {
+    // A compression stream, say: it takes more input only while its output is taken.
+    const duplex = new PassThrough({ highWaterMark: 1024 });
+    const [reader, writer] = fromDuplex(duplex, { limit: 1024 });
+    for (let i = 0; i < 64; i++) writer.write(Buffer.alloc(1024));
+    writer.close();
+    await writer.waitClosed();
+    expect(duplex.destroyed).to.equal(true);
+    expect(reader.exception()).to.equal(null);
+  });
+
   it('drain waits while the duplex reports a full buffer and resolves on its drain event', async () => {
     const { duplex, written, release } = heldDuplex(4);
     const [, writer] = fromDuplex(duplex);

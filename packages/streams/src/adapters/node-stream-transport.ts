@@ -143,6 +143,17 @@ export class NodeStreamTransport implements ITransport {
     this.#writable?.on('error', () => {});
     this.#readable?.destroy();
     if (this.#writable !== null && !this.#writable.destroyed) this.#writable.destroy();
+    const producer = this.#producer;
+    if (producer !== undefined) {
+      // Nothing more can be written: a producer waiting for 'drain' would wait forever.
+      this.#producer = undefined;
+      this.#streaming = false;
+      try {
+        producer.stopProducing();
+      } catch (err) {
+        log.error("A producer's stopProducing() threw.", err);
+      }
+    }
     const p = this.#protocol;
     if (p === null) return;
     try {

@@ -67,6 +67,7 @@ export class NodeStreamTransport implements ITransport {
   #aboveHigh = false;
   #producer: IPushProducer | IPullProducer | undefined = undefined;
   #streaming = false;
+  #pullAsked = false;
   #cleanups: Array<() => void> = [];
 
   constructor(pair: NodeStreamPair) {
@@ -183,7 +184,20 @@ export class NodeStreamTransport implements ITransport {
         this.#protocol?.resumeWriting?.();
         this.#producer?.resumeProducing();
       });
+    } else if (!this.#aboveHigh) {
+      this.#askPull();
     }
+  }
+
+  /** Below the high-water mark, a pull producer is asked for more (once a turn): no 'drain' comes then. */
+  #askPull(): void {
+    if (this.#producer === undefined || this.#streaming || this.#pullAsked) return;
+    this.#pullAsked = true;
+    setImmediate(() => {
+      this.#pullAsked = false;
+      const producer = this.#producer;
+      if (producer !== undefined && !this.#streaming && !this.#lost && !this.#disconnecting && !this.#aboveHigh) producer.resumeProducing();
+    });
   }
 
   writeSequence(chunks: Iterable<Data>): void {

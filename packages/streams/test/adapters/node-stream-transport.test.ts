@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { PassThrough } from 'node:stream';
-import type { IPushProducer } from '@torsion/reactor';
+import { PassThrough, Writable } from 'node:stream';
+import type { IPullProducer, IPushProducer } from '@torsion/reactor';
 import { Protocol } from '@torsion/protocols';
 import { NodeStreamTransport } from '@torsion/streams';
 
@@ -31,5 +31,29 @@ describe('NodeStreamTransport producers', () => {
       await lost;
       expect(events, end).to.deep.equal(['stop']);
     }
+  });
+
+  it('asks a pull producer for more after each write, not only after a drain event', async () => {
+    // A roomy writable: write() never returns false, so no 'drain' ever comes.
+    const got: Buffer[] = [];
+    const writable = new Writable({ highWaterMark: 1 << 20, write: (chunk: Buffer, _enc, cb) => { got.push(chunk); cb(); } });
+    const transport = new NodeStreamTransport({ writable });
+    transport.connect(new Protocol());
+    let left = 3;
+    const done = new Promise<void>((resolve) => {
+      const producer: IPullProducer = {
+        resumeProducing: () => {
+          transport.write(`chunk ${left}\n`);
+          if (--left > 0) return;
+          transport.unregisterProducer();
+          resolve();
+        },
+        stopProducing: () => {},
+      };
+      transport.registerProducer(producer, false);
+    });
+    await done;
+    transport.loseConnection();
+    expect(Buffer.concat(got).toString()).to.equal('chunk 3\nchunk 2\nchunk 1\n');
   });
 });

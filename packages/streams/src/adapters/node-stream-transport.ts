@@ -293,6 +293,10 @@ export class NodeStreamTransport implements ITransport {
 
   registerProducer(producer: IPushProducer | IPullProducer, streaming: boolean): void {
     if (this.#producer !== undefined) throw new ProducerAlreadyRegistered();
+    if (this.#disconnecting || this.#lost) {
+      producer.stopProducing(); // nothing it writes would go anywhere
+      return;
+    }
     this.#producer = producer;
     this.#streaming = streaming;
     if (!streaming) queueMicrotask(() => this.#producer === producer && producer.resumeProducing());

@@ -56,4 +56,14 @@ describe('NodeStreamTransport producers', () => {
     transport.loseConnection();
     expect(Buffer.concat(got).toString()).to.equal('chunk 3\nchunk 2\nchunk 1\n');
   });
+
+  it('a producer registered after the connection is lost is stopped at once', async () => {
+    const transport = new NodeStreamTransport({ writable: new PassThrough() });
+    transport.connect(new Protocol());
+    transport.abortConnection();
+    const { producer, events } = recordingProducer();
+    transport.registerProducer(producer, false);
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
+    expect(events).to.deep.equal(['stop']);
+  });
 });

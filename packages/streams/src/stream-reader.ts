@@ -135,17 +135,16 @@ export class StreamReader implements AsyncIterable<Buffer> {
       if (n < 0) {
         const blocks: Buffer[] = [];
         try {
-          while (!this.#eof) {
-            await this.#wait('read', options);
+          for (;;) {
             this.#bytes.merge();
             if (this.#bytes.live > 0) blocks.push(this.#take(this.#bytes.live));
+            if (this.#eof) break;
+            await this.#wait('read', options);
           }
         } catch (err) {
           if (blocks.length > 0) this.#bytes.unshift(Buffer.concat(blocks)); // aborted: nothing is consumed
           throw err;
         }
-        this.#bytes.merge();
-        if (this.#bytes.live > 0) blocks.push(this.#take(this.#bytes.live));
         return blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
       }
       if (this.#bytes.live === 0 && !this.#eof) await this.#wait('read', options);

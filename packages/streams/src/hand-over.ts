@@ -28,7 +28,7 @@ export interface HandOverOptions {
  *
  * What the protocol had received but not parsed (`clearLineBuffer()`, or `options.buffered`) is
  * fed to the reader first; from then on the transport's bytes, EOF and flow-control events go to
- * the streams side. The protocol itself hears nothing more except `connectionLost`, which it
+ * the streams side, and a transport the protocol had paused (`pauseProducing()`) is resumed. The protocol itself hears nothing more except `connectionLost`, which it
  * still gets (after the streams side) so that its clean-up runs. Call it from inside
  * `lineReceived` to switch right after a line, or at any time between events.
  *
@@ -55,6 +55,7 @@ export function handOverToStreams(protocol: HandOverSource, options: HandOverOpt
   const reader = new StreamReader(options.limit === undefined ? {} : { limit: options.limit });
   const streams = new StreamReaderProtocol(reader);
   const leftover = options.buffered ?? protocol.clearLineBuffer?.();
+  const wasPaused = !transport.isReading();
   void streams.makeConnection(transport);
   if (leftover !== undefined && leftover.length > 0) reader.feedData(leftover);
 
@@ -75,5 +76,9 @@ export function handOverToStreams(protocol: HandOverSource, options: HandOverOpt
   for (const [name, fn] of Object.entries(redirect)) {
     Object.defineProperty(protocol, name, { value: fn, configurable: true, writable: true, enumerable: false });
   }
+  // Flow control is the reader's from now on: a transport the protocol had paused would leave
+  // a waiting read hanging. It stays paused only if the leftover alone is above the reader's
+  // mark (then the reader paused it, and reading resumes it).
+  if (wasPaused && !transport.disconnecting && (leftover?.length ?? 0) <= 2 * reader.limit) transport.resumeProducing();
   return [reader, streams.writer!];
 }

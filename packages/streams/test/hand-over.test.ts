@@ -78,6 +78,37 @@ describe('handOverToStreams', () => {
     expect(proto.lost).to.be.instanceOf(ConnectionDone);
   });
 
+  it('resumes a transport the protocol had paused, so a read does not wait forever', async () => {
+    const transport = new StringTransport();
+    class PauseThenHandOver extends LineReceiver {
+      override delimiter = Buffer.from('\n');
+      pair: [StreamReader, StreamWriter] | null = null;
+      override lineReceived(): void {
+        this.transport.pauseProducing(); // e.g. while it looked something up
+        this.pair = handOverToStreams(this);
+      }
+    }
+    const proto = new PauseThenHandOver();
+    transport.connect(proto);
+    proto.dataReceived(Buffer.from('HELLO\n'));
+    expect(transport.producerState).to.equal('producing');
+    const [reader] = proto.pair!;
+    const line = reader.readLine();
+    proto.dataReceived(Buffer.from('next\n'));
+    expect((await line).toString()).to.equal('next\n');
+  });
+
+  it('leaves the transport paused while the leftover alone is above the reader’s mark, until it is read', async () => {
+    const transport = new StringTransport();
+    const proto = new Handshake();
+    transport.connect(proto);
+    transport.pauseProducing();
+    const [reader] = handOverToStreams(proto, { limit: 4, buffered: Buffer.from('0123456789') });
+    expect(transport.producerState).to.equal('paused');
+    expect((await reader.read(10)).toString()).to.equal('0123456789');
+    expect(transport.producerState).to.equal('producing');
+  });
+
   it('pauseWriting/resumeWriting on the old protocol drive the new writer’s drain', async () => {
     const transport = new StringTransport();
     const proto = new Handshake();

@@ -387,6 +387,10 @@ describe('TCP connectTCP', () => {
     expect(() => reactor.connectTCP('', 80, factory)).to.throw(TorsionTypeError);
     expect(() => reactor.connectTCP('127.0.0.1', 80, factory, { timeout: -1 })).to.throw(TorsionRangeError);
     expect(() => reactor.connectTCP('127.0.0.1', 80, {} as never)).to.throw(TorsionTypeError);
+    // Before the fix Node's own TypeError escaped after startFactory, leaving the factory started
+    // and the connector stuck 'connecting'.
+    expect(() => reactor.connectTCP('127.0.0.1', 80, factory, { bindAddress: 'localhost' })).to.throw(TorsionTypeError, /IP address/);
+    expect(() => reactor.connectTCP('127.0.0.1', 80, factory, { bindAddress: { host: 'nowhere', port: 0 } })).to.throw(TorsionTypeError, /bindAddress/);
     expect(factory.events).to.deep.equal([]);
   });
 });

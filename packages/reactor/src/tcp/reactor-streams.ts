@@ -78,6 +78,13 @@ export function connectStream(
   const timeout = validateTimeout(options.timeout ?? 30, what);
   const b = options.bindAddress;
   const bindAddress = b === undefined ? undefined : typeof b === 'string' ? { host: b } : b;
+  // Node throws on a local address that is not an IP only once the attempt has begun (the
+  // factory started, the connector left 'connecting'): check it before anything starts.
+  if (bindAddress !== undefined && (typeof bindAddress.host !== 'string' || net.isIP(bindAddress.host) === 0)) {
+    throw new TorsionTypeError(
+      `${what}: bindAddress must be an IP address of this machine such as '127.0.0.1' (not a host name), got ${String(bindAddress.host)}.`,
+    );
+  }
   if (bindAddress?.port !== undefined) validatePort(bindAddress.port, `${what} bindAddress`, true);
   const connector = new Connector(reactor, factory, {
     kind: tls === undefined ? 'TCP' : 'TLS',

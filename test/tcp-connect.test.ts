@@ -309,6 +309,38 @@ describe('TCP connectTCP', () => {
     expect(cleanup.logged.filter((e) => e.level === 'error').map((e) => e.message).join()).to.contain('clientConnectionFailed() threw');
   });
 
+  it('logs a clientConnectionLost() that throws, and still stops the factory', async () => {
+    const port = await echoServer();
+    cleanup.captureLog();
+    const events: string[] = [];
+    const stopped = deferred();
+    class Leaving extends Recorder {
+      override connectionMade(): void {
+        super.connectionMade();
+        this.transport.loseConnection();
+      }
+    }
+    class Throwing extends ClientFactory {
+      override protocol = Leaving;
+      override clientConnectionLost(): void {
+        events.push('clientConnectionLost');
+        throw new Error('factory bug');
+      }
+      override stopFactory(): void {
+        events.push('stopFactory');
+        stopped.resolve();
+      }
+    }
+    const factory = new Throwing();
+    const connector = reactor.connectTCP('127.0.0.1', port, factory);
+    // Before the fix the throw skipped doStop(): stopFactory never ran and numPorts stayed 1.
+    await stopped.promise;
+    expect(events).to.deep.equal(['clientConnectionLost', 'stopFactory']);
+    expect(factory.numPorts).to.equal(0);
+    expect(connector.state).to.equal('disconnected');
+    expect(cleanup.logged.filter((e) => e.level === 'error').map((e) => e.message).join()).to.contain('clientConnectionLost() threw');
+  });
+
   it('a startedConnecting() that throws fails connectTCP() with its error and leaves the factory stopped', async () => {
     const port = await echoServer();
     const boom = new Error('startedConnecting bug');

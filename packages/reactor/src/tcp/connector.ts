@@ -235,8 +235,12 @@ export class Connector implements IConnector {
   #lost(reason: Error): void {
     this.#transport = undefined;
     this.#state = 'disconnected';
-    this.#factory.clientConnectionLost(this, reason);
-    this.#maybeStopFactory();
+    try {
+      this.#factory.clientConnectionLost(this, reason);
+    } finally {
+      // A throw is logged by the transport, with the connection's addresses; the factory still stops.
+      this.#maybeStopFactory();
+    }
   }
 
   #maybeStopFactory(): void {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { EndpointSyntaxError, TorsionRangeError } from './errors.js';
 import type {
   Address,
@@ -126,7 +127,8 @@ function tlsServerOptions(p: Parsed, description: string): TLSOptions {
 }
 
 function tlsClientOptions(p: Parsed, host: string, description: string): TLSOptions {
-  const options: TLSOptions = { servername: host };
+  // SNI takes host names only: Node warns (DEP0123) when it is given an IP address.
+  const options: TLSOptions = isIP(host) === 0 ? { servername: host } : {};
   const ca = readPem(p.named.get('caCerts'), 'CA certificates', description);
   if (ca !== undefined) options.ca = ca;
   const verify = p.named.get('verify');

@@ -106,6 +106,15 @@ describe('endpoint strings', () => {
       expect(() => clientFromString(r, 'tls:host=a:port=1:verify=maybe')).to.throw(EndpointSyntaxError, /yes or no/);
     });
 
+    it('gives no SNI server name for a tls: host that is an IP address', () => {
+      // Before the fix servername was the address, and Node warned (DEP0123) on every connect.
+      const r = new MemoryReactor();
+      void clientFromString(r, 'tls:host=127.0.0.1:port=443').connect(factory());
+      void clientFromString(r, 'tls:host=\\:\\:1:port=443').connect(factory());
+      expect(r.sslClients.map((c) => c.tlsOptions)).to.deep.equal([{}, {}]);
+      expect(r.sslClients[1]!.host).to.equal('::1');
+    });
+
     it('explains what is wrong with a bad description', () => {
       const r = new MemoryReactor();
       expect(() => clientFromString(r, 'tcp:port=80')).to.throw(EndpointSyntaxError, /needs host=HOST/);

@@ -255,7 +255,8 @@ export class PairedTransport implements ITCPTransport {
       producer.resumeProducing();
       if (this.#queued > 0 || this.producer !== producer) moved = true;
     }
-    if (this.#eofWritten && !this.#eofDelivered && this.#queued === 0 && !peer.#disconnecting) {
+    // As on a socket, the EOF waits while the peer's reading is paused (it follows the data).
+    if (this.#eofWritten && !this.#eofDelivered && this.#queued === 0 && peer.#canReceive()) {
       this.#eofDelivered = true;
       moved = true;
       const keepOpen = peer.protocol.eofReceived?.() === true;

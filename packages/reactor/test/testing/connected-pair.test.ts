@@ -239,6 +239,23 @@ describe('connectedPair', () => {
     expect(reader.received).to.deep.equal(['one', 'two']);
   });
 
+  it('holds the peer\'s EOF for an end whose reading is paused until it resumes, as a socket does', () => {
+    const server = new Recorder();
+    const { client, pump } = connectedPair(server, new Recorder());
+    server.transport.pauseProducing();
+    client.transport.writeEof();
+    pump.flush();
+    // Before the fix eofReceived() ran while paused (and closed the connection), ahead of
+    // input the protocol still held, unlike the socket transports.
+    expect(server.eofs).to.equal(0);
+    expect(server.lost).to.deep.equal([]);
+    server.transport.resumeProducing();
+    pump.flush();
+    expect(server.eofs).to.equal(1);
+    expect(server.lost[0]).to.be.instanceOf(ConnectionDone);
+    expect(client.lost[0]).to.be.instanceOf(ConnectionDone);
+  });
+
   it('a paused end still closes once it resumes and drains', () => {
     const reader = new Pausing();
     const { server, pump } = connectedPair(new Recorder(), reader);

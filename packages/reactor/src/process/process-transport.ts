@@ -84,6 +84,8 @@ export class ProcessTransport implements IProcessTransport {
   #writePaused = false;
   #producer: IPushProducer | IPullProducer | undefined = undefined;
   #streaming = false;
+  /** A `#pull` is on its way: every write's completion may find stdin drained, but one asks. */
+  #pullScheduled = false;
 
   /** @internal Use `reactor.spawnProcess()`. */
   static spawn(
@@ -311,7 +313,7 @@ export class ProcessTransport implements IProcessTransport {
     if (streaming) {
       if (this.#writePaused) (producer as IPushProducer).pauseProducing();
     } else {
-      setImmediate(this.#pull);
+      this.#schedulePull();
     }
   }
 
@@ -319,7 +321,14 @@ export class ProcessTransport implements IProcessTransport {
     this.#producer = undefined;
   }
 
+  #schedulePull(): void {
+    if (this.#pullScheduled) return;
+    this.#pullScheduled = true;
+    setImmediate(this.#pull);
+  }
+
   readonly #pull = (): void => {
+    this.#pullScheduled = false;
     const producer = this.#producer;
     if (producer === undefined || this.#streaming || this.#disconnecting || this.#stdinClosing) return;
     this.#call('the pull producer resumeProducing', () => producer.resumeProducing());
@@ -340,7 +349,7 @@ export class ProcessTransport implements IProcessTransport {
       if (producer !== undefined && this.#streaming) this.#call('the producer resumeProducing', () => producer.resumeProducing());
       if (this.#protocol.resumeWriting !== undefined) this.#call('resumeWriting', () => this.#protocol.resumeWriting!());
     }
-    if (size === 0 && this.#producer !== undefined && !this.#streaming) setImmediate(this.#pull);
+    if (size === 0 && this.#producer !== undefined && !this.#streaming) this.#schedulePull();
   };
 
   readonly #onStdout = (): void => {

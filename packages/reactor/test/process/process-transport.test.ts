@@ -140,6 +140,41 @@ describe('reactor.spawnProcess', function () {
     expect(p.stdout()).to.equal('chunk 1\nchunk 2\nchunk 3\nchunk 4\nchunk 5\n');
   });
 
+  it('asks a pull producer once per drain, however many chunks it wrote', async () => {
+    const p = new Recorder();
+    let asked = 0;
+    let askedTwiceInOneTurn = 0;
+    let thisTurn = false;
+    p.onMade = (t) => {
+      t.registerProducer(
+        {
+          resumeProducing: () => {
+            asked++;
+            if (thisTurn) askedTwiceInOneTurn++;
+            thisTurn = true;
+            setImmediate(() => (thisTurn = false));
+            t.write(`${asked}a `);
+            t.write(`${asked}b\n`);
+            if (asked === 8) {
+              t.unregisterProducer();
+              t.closeStdin();
+            }
+          },
+          stopProducing: () => {},
+        },
+        false,
+      );
+    };
+    r.spawnProcess(p, node, ['node', '-e', 'process.stdin.pipe(process.stdout)']);
+    await p.ended;
+    // Before the fix every write's completion scheduled its own resumeProducing(): the producer
+    // was asked 1, 2, 4... times in one turn, and one that never stops grew stdin's buffer
+    // without bound (100 MB in half a second).
+    const lines = p.stdout().split('\n').filter((l) => l !== '');
+    expect(lines).to.deep.equal([1, 2, 3, 4, 5, 6, 7, 8].map((i) => `${i}a ${i}b`));
+    expect(askedTwiceInOneTurn).to.equal(0);
+  });
+
   it('reports a non-zero status as ProcessTerminated with exitCode', async () => {
     const p = new Recorder();
     r.spawnProcess(p, '/bin/sh', ['/bin/sh', '-c', 'exit 3']);

@@ -107,7 +107,9 @@ export class ProcessTransport implements IProcessTransport {
       throw new TorsionTypeError(`spawnProcess could not start ${executable}: ${(error as Error).message}`);
     }
     const transport = new ProcessTransport(child, protocol, executable);
-    transport.#guard('makeConnection', protocol.makeConnection(transport));
+    // A throw is the protocol's fault like any other: logged, the pipes closed (the child is
+    // not left running behind an exception the caller cannot clean up after).
+    transport.#call('makeConnection', () => protocol.makeConnection(transport));
     return transport;
   }
 

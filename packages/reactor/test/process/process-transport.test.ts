@@ -330,4 +330,24 @@ describe('reactor.spawnProcess', function () {
       setLogObserver(previous);
     }
   });
+
+  it('logs a connectionMade() that throws and closes the pipes, instead of throwing out of spawnProcess', async () => {
+    const events: LogEvent[] = [];
+    const previous = setLogObserver((e) => events.push(e));
+    try {
+      const p = new Recorder();
+      p.onMade = () => {
+        throw new Error('connectionMade bug');
+      };
+      // Before the fix the error escaped spawnProcess() and the child (cat, waiting for EOF on
+      // its stdin) was left running with its pipes open, keeping this process alive.
+      const t = r.spawnProcess(p, '/bin/cat', ['cat']);
+      expect(await p.ended).to.be.instanceOf(ProcessDone);
+      expect(t.disconnecting).to.equal(true);
+      const messages = events.filter((e) => e.level === 'error').map((e) => (e.error as Error).message);
+      expect(messages).to.deep.equal(['connectionMade bug']);
+    } finally {
+      setLogObserver(previous);
+    }
+  });
 });

@@ -160,6 +160,7 @@ export class ProcessTransport implements IProcessTransport {
       throw new WriteAfterEofError('Cannot write to the process after closeStdin()/writeEof(): its stdin is closed.');
     }
     if (this.#disconnecting || this.#lost[0] || this.#stdin.destroyed) return;
+    if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw notBytes(data);
     if (!this.#corked) {
       // Writes made in this turn of the loop go to the pipe together.
       this.#corked = true;

@@ -238,6 +238,8 @@ describe('reactor.spawnProcess', function () {
     const p = new Recorder();
     const t = r.spawnProcess(p, node, ['node', '-e', 'process.stdin.pipe(process.stdout)']);
     t.write('a');
+    // Before the fix Node's own TypeError (ERR_INVALID_ARG_TYPE about a "chunk"), not ours.
+    expect(() => t.write(42 as unknown as string)).to.throw(TorsionTypeError, /Uint8Array/);
     t.closeStdin();
     expect(() => t.write('b')).to.throw(WriteAfterEofError);
     await p.ended;

@@ -51,6 +51,22 @@ describe('UDP ports', () => {
     await pa.stopListening(); // idempotent
   });
 
+  it('still reports its address after stopListening(), as a TCP port does', async () => {
+    let inStop: unknown;
+    class Stopping extends Recorder {
+      override stopProtocol(): void {
+        inStop = this.transport.getHost();
+      }
+    }
+    const port = await reactor.listenUDP(0, new Stopping(), { interface: '127.0.0.1' });
+    const host = port.getHost();
+    expect(portOf(host)).to.be.greaterThan(0);
+    await port.stopListening();
+    // Before the fix both were { type: 'UDP', host: '', port: 0 }: the socket no longer knew.
+    expect(port.getHost()).to.deep.equal(host);
+    expect(inStop).to.deep.equal(host);
+  });
+
   it('refuses bad ports, interfaces, missing addresses and oversized datagrams with typed errors', async () => {
     const p = new Recorder();
     await expectReject(reactor.listenUDP(70000, p), TorsionRangeError);

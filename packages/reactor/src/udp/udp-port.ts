@@ -35,6 +35,8 @@ export class UDPPort implements IUDPTransport {
   readonly #reactor: Reactor;
   readonly #socket: dgramTypes.Socket;
   readonly #protocol: IDatagramProtocol;
+  /** The address last read from the socket: a closed socket no longer knows it. */
+  #host: Address;
   #peer: HostPort | null = null;
   #closing: Promise<void> | null = null;
   #untrack: (() => void) | null = null;
@@ -43,6 +45,8 @@ export class UDPPort implements IUDPTransport {
     this.#reactor = reactor;
     this.#socket = socket;
     this.#protocol = protocol;
+    const a = socket.address();
+    this.#host = { type: 'UDP', host: a.address, port: a.port };
   }
 
   /** Bind a socket and start `protocol` on it. Use `reactor.listenUDP()` rather than this. */
@@ -122,10 +126,11 @@ export class UDPPort implements IUDPTransport {
   getHost(): Address {
     try {
       const a = this.#socket.address();
-      return { type: 'UDP', host: a.address, port: a.port };
+      this.#host = { type: 'UDP', host: a.address, port: a.port };
     } catch {
-      return { type: 'UDP', host: '', port: 0 };
+      // Closed: the address it had.
     }
+    return { ...this.#host };
   }
 
   write(data: Data, addr?: HostPort): void {

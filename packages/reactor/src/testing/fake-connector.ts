@@ -2,7 +2,6 @@ import type { Address, IClientFactory, IConnector, IDelayedCall, IProtocol, IRea
 import {
   ConnectFailedError,
   ConnectingCancelledError,
-  ConnectionDone,
   ConnectionRefusedError,
   ConnectorStateError,
   TimeoutError,
@@ -10,6 +9,7 @@ import {
 import { StringTransportWithDisconnection } from './string-transport.js';
 import type { StringTransportOptions } from './string-transport.js';
 import { fakeEphemeralPort } from './fake-listening-port.js';
+import { describeAddress } from '../tcp/addresses.js';
 import type { MemoryConnection } from './fake-listening-port.js';
 
 /** How a {@link FakeConnector} times out its attempts: after `timeout` seconds of `clock`. */
@@ -105,7 +105,7 @@ export class FakeConnector implements IConnector {
    * The attempt succeeds: the factory builds a protocol for the destination, joined to a new
    * {@link StringTransportWithDisconnection}; when that transport is lost the factory hears
    * `clientConnectionLost`. Returns null if the factory refused (`buildProtocol` returned null),
-   * which ends the attempt as a lost connection with `ConnectionDone`.
+   * which fails the attempt with `ConnectFailedError`, as a real connector does.
    */
   succeed<P extends IProtocol = IProtocol>(options: StringTransportOptions = {}): MemoryConnection<P> | null {
     this.#expectConnecting('succeed');
@@ -113,7 +113,7 @@ export class FakeConnector implements IConnector {
     const peer = options.peer ?? this.#destination;
     const protocol = this.factory.buildProtocol(peer);
     if (protocol === null) {
-      this.#lost(new ConnectionDone('The client factory refused the connection (buildProtocol returned null).'));
+      this.#failed(new ConnectFailedError(`The factory refused to build a protocol for ${describeAddress(peer)} (buildProtocol returned null).`));
       return null;
     }
     const host: Address =

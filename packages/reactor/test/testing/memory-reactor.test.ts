@@ -219,6 +219,24 @@ describe('MemoryReactor', () => {
     expect(connector.calls).to.deep.equal(['stopConnecting', 'stopConnecting', 'connect', 'disconnect', 'disconnect']);
   });
 
+  it('a client factory that refuses a connection hears clientConnectionFailed(ConnectFailedError), as from a real connector', () => {
+    const reactor = new MemoryReactor();
+    class Refusing extends Recorder {
+      override buildProtocol(addr: Address): Protocol | null {
+        super.buildProtocol(addr);
+        return null;
+      }
+    }
+    const factory = new Refusing();
+    const connector = reactor.connectTCP('127.0.0.1', 8023, factory);
+    expect(connector.succeed()).to.equal(null);
+    // Before the fix: clientConnectionLost(ConnectionDone), which the real connector never says here.
+    expect(factory.events).to.deep.equal(['startFactory', 'startedConnecting', 'buildProtocol', 'clientConnectionFailed', 'stopFactory']);
+    expect(factory.reasons[0]).to.be.instanceOf(ConnectFailedError);
+    expect(factory.reasons[0]!.message).to.contain('buildProtocol returned null');
+    expect(connector.state).to.equal('disconnected');
+  });
+
   it('refuses to drive a connector from the wrong state', () => {
     const reactor = new MemoryReactor();
     const connector = reactor.connectUNIX('/tmp/s.sock', new Recorder());

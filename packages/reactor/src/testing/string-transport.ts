@@ -165,9 +165,10 @@ export class StringTransport implements ITCPTransport {
     this.#size += buf.length;
   }
 
-  /** Record several chunks, as one write. */
+  /** Record several chunks, as one write: a part that is not bytes throws before any is recorded. */
   writeSequence(chunks: Iterable<Data>): void {
-    for (const chunk of chunks) this.write(chunk);
+    const bufs = Array.from(chunks, toBuffer);
+    for (const buf of bufs) this.write(buf);
   }
 
   /** Set {@link disconnecting}. Does not call `connectionLost` (see {@link StringTransportWithDisconnection}). */

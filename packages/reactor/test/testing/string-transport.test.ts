@@ -69,6 +69,13 @@ describe('StringTransport', () => {
     expect(t.value().toString()).to.equal('abécde');
   });
 
+  it('writeSequence() with a part that is not bytes throws before recording any, as a socket transport does', () => {
+    const t = new StringTransport();
+    // Before the fix the parts before the bad one were recorded already.
+    expect(() => t.writeSequence(['a', 42 as unknown as string, 'b'])).to.throw(TorsionTypeError);
+    expect(t.value().length).to.equal(0);
+  });
+
   it('copies written bytes so the writer may reuse its buffer', () => {
     const t = new StringTransport();
     const buf = Buffer.from('xyz');

@@ -129,33 +129,40 @@ export class LoopingCall<A extends unknown[] = []> {
 
   readonly #tick = (): void => {
     this.call = null;
+    // The run this call belongs to: a stop() and start() while it is in progress begin another.
+    const run = this.#deferred;
+    const done = (): void => this.#done(run);
     let result: unknown;
     try {
       result = this.f(...this.args);
     } catch (error) {
-      this.#fail(error);
+      this.#fail(error, run);
       return;
     }
     if (result instanceof Deferred) {
       // Synchronously, as Twisted does: a Deferred that has fired moves the loop on at once.
-      result.addCallbacks(this.#done, (error: unknown) => this.#fail(error));
+      result.addCallbacks(done, (error: unknown) => this.#fail(error, run));
     } else if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      (result as PromiseLike<unknown>).then(this.#done, (error: unknown) => this.#fail(error));
+      (result as PromiseLike<unknown>).then(done, (error: unknown) => this.#fail(error, run));
     } else {
-      this.#done();
+      done();
     }
   };
 
-  readonly #done = (): void => {
-    if (this.running) this.#scheduleFrom(this.clock.seconds());
+  #done(run: Deferred<LoopingCall<A>> | undefined): void {
+    if (run !== this.#deferred) run?.callback(this); // a stopped run, restarted since: it ends here
+    else if (this.running) this.#scheduleFrom(this.clock.seconds());
     else this.#finish();
-  };
+  }
 
-  #fail(error: unknown): void {
+  #fail(error: unknown, run: Deferred<LoopingCall<A>> | undefined): void {
+    if (run !== this.#deferred) {
+      run?.errback(error);
+      return;
+    }
     this.running = false;
-    const d = this.#deferred;
     this.#deferred = undefined;
-    d?.errback(error);
+    run?.errback(error);
   }
 
   #finish(): void {

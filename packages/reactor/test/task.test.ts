@@ -155,6 +155,30 @@ describe('LoopingCall', () => {
     expect(clock.getDelayedCalls()).to.deep.equal([]);
   });
 
+  it('a restart while the stopped run\'s call is in progress: the old Deferred still fires, one loop runs', () => {
+    const clock = new Clock();
+    const pending: Deferred<void>[] = [];
+    const lc = new LoopingCall(() => {
+      const d = new Deferred<void>();
+      pending.push(d);
+      return d;
+    });
+    lc.clock = clock;
+    let firstStopped = false;
+    lc.start(1).addCallback(() => (firstStopped = true));
+    lc.stop(); // the first call is still in progress
+    lc.start(1);
+    expect(pending).to.have.length(2);
+    pending[0]!.callback();
+    // Before the fix the first Deferred never fired and the old call's end scheduled a second
+    // loop beside the new one.
+    expect(firstStopped).to.equal(true);
+    pending[1]!.callback();
+    expect(clock.getDelayedCalls()).to.have.length(1);
+    clock.advance(1);
+    expect(pending).to.have.length(3);
+  });
+
   it('a rejected promise from the function stops the loop and fails the Deferred', async () => {
     const clock = new Clock();
     const lc = new LoopingCall(() => Promise.reject(new Error('async failure')));

@@ -82,7 +82,10 @@ export class StreamWriter {
   writeEof(): void {
     if (this.#closing) throw writeAfterClose('writeEof');
     if (this.#eofWritten) return;
-    this.#transport.writeEof(); // may throw (NotSupportedError on TLS): then nothing was closed
+    if (!this.#transport.canWriteEof()) {
+      throw new NotSupportedError('writeEof() is not possible on this connection (TLS cannot half-close): call close() to finish sending and close both directions.');
+    }
+    this.#transport.writeEof();
     this.#eofWritten = true;
   }
 

@@ -13,6 +13,7 @@ import {
   ConnectionAborted,
   ConnectionDone,
   ConnectionLost,
+  NotSupportedError,
   ProducerAlreadyRegistered,
   TorsionRangeError,
   TorsionTypeError,
@@ -182,8 +183,14 @@ export class StringTransport implements ITCPTransport {
     this.aborted = true;
   }
 
-  /** Close the write side: later writes throw `WriteAfterEofError`. */
+  /**
+   * Close the write side: later writes throw `WriteAfterEofError`. With `canWriteEof: false`
+   * it throws `NotSupportedError`, as a TLS transport does.
+   */
   writeEof(): void {
+    if (!this.#canWriteEof) {
+      throw new NotSupportedError('writeEof() is not supported on this StringTransport (canWriteEof: false): use loseConnection() to close both directions.');
+    }
     this.eofWritten = true;
   }
 

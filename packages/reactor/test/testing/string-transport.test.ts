@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import {
-  ConnectionAborted, ConnectionDone, ProducerAlreadyRegistered, TorsionRangeError, TorsionTypeError, WriteAfterCloseError, WriteAfterEofError,
+  ConnectionAborted, ConnectionDone, NotSupportedError, ProducerAlreadyRegistered, TorsionRangeError, TorsionTypeError, WriteAfterCloseError, WriteAfterEofError,
 } from '@torsion/reactor';
 import type { IProtocol, IPushProducer, ITransport } from '@torsion/reactor';
 import { StringTransport, StringTransportWithDisconnection } from '@torsion/reactor/testing';
@@ -128,7 +128,10 @@ describe('StringTransport', () => {
     expect(() => t.write('y')).to.throw(WriteAfterEofError);
     expect(() => t.writeSequence(['y'])).to.throw(WriteAfterEofError);
     expect(t.value().toString()).to.equal('x');
-    expect(new StringTransport({ canWriteEof: false }).canWriteEof()).to.equal(false);
+    const tls = new StringTransport({ canWriteEof: false });
+    expect(tls.canWriteEof()).to.equal(false);
+    expect(() => tls.writeEof()).to.throw(NotSupportedError, /loseConnection/);
+    expect(tls.eofWritten).to.equal(false);
   });
 
   it('registers one producer at a time', () => {

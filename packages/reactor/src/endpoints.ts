@@ -212,6 +212,7 @@ export function clientFromString(reactor: EndpointReactor, description: string):
       const host = take(p, 'host', 0, description);
       if (host === undefined || host.length === 0) throw new EndpointSyntaxError(`Endpoint "${description}" needs host=HOST.`);
       const port = portNumber(take(p, 'port', 1, description), description);
+      if (port === 0) throw new TorsionRangeError(`Endpoint "${description}": a client needs the server's port, 1 to 65535, not 0.`);
       const timeout = seconds(p.named.get('timeout'), description);
       const bindAddress = p.named.get('bindAddress');
       p.named.delete('timeout');

@@ -122,6 +122,9 @@ describe('endpoint strings', () => {
       expect(() => clientFromString(r, 'tcp:host=a:port=1:timeout=-1')).to.throw(EndpointSyntaxError, /positive number of seconds/);
       expect(() => clientFromString(r, 'unix:')).to.throw(EndpointSyntaxError, /path=PATH/);
       expect(() => clientFromString(r, 'udp:host=a:port=1')).to.throw(EndpointSyntaxError, /Unknown endpoint type "udp"/);
+      expect(() => clientFromString(r, 'tcp:host=a:port=0')).to.throw(TorsionRangeError, /server's port, 1 to 65535/);
+      expect(() => clientFromString(r, 'tls:a:0')).to.throw(TorsionRangeError, /not 0/);
+      expect(r.tcpClients).to.have.length(0);
     });
   });
 });

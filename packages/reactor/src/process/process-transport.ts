@@ -76,6 +76,8 @@ export class ProcessTransport implements IProcessTransport {
   #ended = false;
   #disconnecting = false;
   #stdinClosing = false;
+  /** closeStdin() was called: a later write is a mistake (the child closing its stdin is not). */
+  #stdinEnded = false;
   #reading = true;
   #corked = false;
   #inSequence = false;
@@ -156,10 +158,11 @@ export class ProcessTransport implements IProcessTransport {
 
   write(data: Data): void {
     if (this.#disconnecting) return;
-    if (this.#stdinClosing) {
+    if (this.#stdinEnded) {
       throw new WriteAfterEofError('Cannot write to the process after closeStdin()/writeEof(): its stdin is closed.');
     }
-    if (this.#disconnecting || this.#lost[0] || this.#stdin.destroyed) return;
+    // The child closed its stdin or is gone: dropped, as writes to a peer that went away are.
+    if (this.#stdinClosing || this.#lost[0] || this.#stdin.destroyed) return;
     if (typeof data !== 'string' && !(data instanceof Uint8Array)) throw notBytes(data);
     if (!this.#corked) {
       // Writes made in this turn of the loop go to the pipe together.
@@ -203,6 +206,7 @@ export class ProcessTransport implements IProcessTransport {
   }
 
   closeStdin(): void {
+    this.#stdinEnded = true;
     if (this.#stdinClosing) return;
     this.#stdinClosing = true;
     this.#uncork();

@@ -253,6 +253,28 @@ describe('reactor.spawnProcess', function () {
     expect(await q.ended).to.be.instanceOf(ProcessDone);
   });
 
+  it('a write once the child’s stdin is gone (not closed by us) is dropped, not WriteAfterEofError', async () => {
+    let thrown: unknown = null;
+    let tried = false;
+    class WriteWhenStdinGoes extends Recorder {
+      override childConnectionLost(fd: number): void {
+        super.childConnectionLost(fd);
+        if (fd !== 0) return;
+        tried = true;
+        try {
+          this.transport.write('too late');
+        } catch (err) {
+          thrown = err;
+        }
+      }
+    }
+    const p = new WriteWhenStdinGoes();
+    r.spawnProcess(p, node, ['node', '-e', 'process.exit(0)']);
+    expect(await p.ended).to.be.instanceOf(ProcessDone);
+    expect(tried).to.equal(true);
+    expect(thrown).to.equal(null);
+  });
+
   it('pauseProducing() holds output back until resumeProducing()', async () => {
     const p = new Recorder();
     let t!: IProcessTransport;

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import dgram from 'node:dgram';
-import { CannotListenError, PortClosedError, Reactor, TorsionRangeError, TorsionTypeError, setLogObserver, type HostPort, type LogEvent } from '@torsion/reactor';
+import { CannotListenError, ConnectFailedError, DNSLookupError, PortClosedError, Reactor, TorsionRangeError, TorsionTypeError, setLogObserver, type HostPort, type LogEvent } from '@torsion/reactor';
 import { DatagramProtocol } from '@torsion/protocols';
 
 class Recorder extends DatagramProtocol {
@@ -81,6 +81,16 @@ describe('UDP ports', () => {
       await port.stopListening();
     }
     expect(() => port.write('x', { host: '127.0.0.1', port: 9 })).to.throw(PortClosedError);
+  });
+
+  it('rejects a connect() that Node refuses with a typed error', async () => {
+    const port = await reactor.listenUDP(0, new Recorder(), { interface: '127.0.0.1' });
+    try {
+      await expectReject(port.connect('::1', 9), ConnectFailedError); // IPv6 on an IPv4 port
+      await expectReject(port.connect('no-such-host.invalid', 9), DNSLookupError);
+    } finally {
+      await port.stopListening();
+    }
   });
 
   it('fails with CannotListenError when the port is taken', async () => {

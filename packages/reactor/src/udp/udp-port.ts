@@ -5,6 +5,7 @@ import { CannotListenError, PortClosedError, TorsionRangeError, TorsionTypeError
 import type { Address, Data, HostPort, IDatagramProtocol, IUDPTransport, ListenUDPOptions } from '../interfaces.js';
 import { log } from '../log.js';
 import type { Reactor } from '../reactor.js';
+import { connectErrorFrom } from '../tcp/system-errors.js';
 
 // The largest payload one UDP datagram can carry over IPv4 (65535 - 8 UDP - 20 IP header bytes).
 const MAX_DATAGRAM = 65507;
@@ -170,7 +171,8 @@ export class UDPPort implements IUDPTransport {
     if (this.#peer !== null) throw new TorsionTypeError(`This UDP port is already connected to ${this.#peer.host}:${this.#peer.port}.`);
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TorsionRangeError(`connect() port must be between 1 and 65535, got ${port}.`);
     await new Promise<void>((resolve, reject) => {
-      this.#socket.connect(port, host, (err?: Error) => (err ? reject(err) : resolve()));
+      // Node's own error (a failed lookup, an IPv6 address on an IPv4 port) as a typed one.
+      this.#socket.connect(port, host, (err?: Error) => (err ? reject(connectErrorFrom(err, `${host}:${port}`)) : resolve()));
     });
     this.#peer = { host, port };
   }

@@ -48,7 +48,7 @@ export class ReconnectingClientFactory extends ClientFactory {
   initialDelay = 1.0;
   /** The multiplier applied to the delay before each retry (Twisted's e). */
   factor = 2.7182818284590451;
-  /** The longest wait between attempts, in seconds (jitter included). */
+  /** The longest wait between attempts, in seconds (jitter included; no wait is shorter than {@link initialDelay}). */
   maxDelay = 3600;
   /** The standard deviation of the delay, as a fraction of it (0 disables jitter). */
   jitter = 0.11962656472;
@@ -134,8 +134,10 @@ export class ReconnectingClientFactory extends ClientFactory {
     let delay = Math.min(this.delay * this.factor, maxDelay);
     const jitter = this.jitter;
     if (jitter > 0) delay = normalVariate(delay, delay * jitter, this.random);
-    // A draw far in the tail must neither break the cap nor go negative.
-    delay = Math.min(Math.max(delay, 0), maxDelay);
+    // A draw far in the tail must neither break the cap nor fall below initialDelay: a wait of
+    // 0 would be stored as the next delay, and 0 * factor stays 0, so every later retry would
+    // reconnect at once, for ever.
+    delay = Math.min(Math.max(delay, this.initialDelay), maxDelay);
     this.#delay = delay;
     this.#call = this.clock.callLater(delay, () => {
       this.#call = undefined;

@@ -125,7 +125,7 @@ describe('ReconnectingClientFactory', () => {
     const z = -Math.sqrt(-2 * Math.log(0.5));
     expect(pendingDelay(clock)).to.be.closeTo(E * (1 + 0.11962656472 * z), 1e-9);
     expect(f.delay).to.be.closeTo(E * (1 + 0.11962656472 * z), 1e-9);
-    // Draws far in the tails (z = ±8.57) are clipped to [0, maxDelay].
+    // Draws far in the tails (z = ±8.57) are clipped to [initialDelay, maxDelay].
     const tail = (u2: number) => {
       const draws = [1 - 2 ** -53, u2];
       return () => draws.shift() ?? 0;
@@ -140,7 +140,28 @@ describe('ReconnectingClientFactory', () => {
     f.continueTrying = true;
     f.random = tail(0.5); // cos(pi) = -1: below zero
     c.fail();
-    expect(pendingDelay(clock)).to.equal(0);
+    expect(pendingDelay(clock)).to.equal(1);
+  });
+
+  it('a jitter draw below zero does not leave the backoff stuck at zero delay', () => {
+    const { f, c, clock } = setup((f) => {
+      f.jitter = 0.5;
+      // One draw far below the mean (z = -8.57), then draws at the mean (cos(pi/2) = 0).
+      const draws = [1 - 2 ** -53, 0.5];
+      f.random = () => draws.shift() ?? 0.25;
+    });
+    c.fail();
+    expect(pendingDelay(clock)).to.equal(1);
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const wait = pendingDelay(clock);
+      waits.push(wait);
+      clock.advance(wait);
+      c.fail();
+    }
+    expect(waits[0]).to.equal(1);
+    expect(waits[1]).to.be.closeTo(E, 1e-9);
+    expect(waits[2]).to.be.closeTo(E * E, 1e-9);
   });
 
   it('a successful connection resets the delay and retry count by default', () => {

@@ -56,6 +56,12 @@ export class LineReceiver extends Protocol {
   #front: Buffer[] = [];
   /** Chunks that arrived while we were busy or paused, after everything in `#front`. */
   #queue: Buffer[] = [];
+  /**
+   * Where the next `setLineMode` extra goes in `#front`: after the extras given since the last
+   * input was handed out, before any input not handed out yet (the extra came out of that
+   * earlier input, so it precedes it).
+   */
+  #extraAt = 0;
   /** The chunk being scanned and where its next line starts (for `clearLineBuffer`). */
   #cur: Buffer | null = null;
   #curPos = 0;
@@ -131,7 +137,9 @@ export class LineReceiver extends Protocol {
   setLineMode(extra?: Data): void {
     this.#lineMode = true;
     if (extra === undefined || extra.length === 0) return;
-    this.#front.push(typeof extra === 'string' ? Buffer.from(extra, 'utf8') : Buffer.from(extra.buffer, extra.byteOffset, extra.length));
+    const bytes = typeof extra === 'string' ? Buffer.from(extra, 'utf8') : Buffer.from(extra.buffer, extra.byteOffset, extra.length);
+    this.#front.splice(this.#extraAt, 0, bytes);
+    this.#extraAt += 1;
     if (!this.#busy) {
       this.#drain(undefined);
       this.#promises.report(this);
@@ -152,6 +160,7 @@ export class LineReceiver extends Protocol {
     this.#cur = null;
     parts.push(...this.#front, ...this.#queue);
     this.#front = [];
+    this.#extraAt = 0;
     this.#queue = [];
     this.#interrupt = true;
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
@@ -235,6 +244,7 @@ export class LineReceiver extends Protocol {
           this.#front.unshift(data);
           break;
         }
+        this.#extraAt = 0;
         if (this.#lineMode) {
           this.#parse(data);
           this.#cur = null;

@@ -112,6 +112,56 @@ describe('LineReceiver modes and flow control', () => {
       expect(p.events).to.deep.equal(['raw:raw']);
     });
 
+    it('parses setLineMode(extra) from the raw handler before input not yet delivered', () => {
+      // The raw handler reads a 3-byte body and gives back what followed it: those bytes came
+      // before anything still buffered, so they must be parsed first.
+      class Body3 extends Events {
+        override rawDataReceived(data: Buffer): void {
+          super.rawDataReceived(data.subarray(0, 3));
+          this.setLineMode(data.subarray(3));
+        }
+      }
+      // A partial line held when raw mode is entered between chunks, then a new chunk.
+      const a = connected(new Body3()).p;
+      feed(a, 'abcdef');
+      a.setRawMode();
+      feed(a, 'ghi\r\n');
+      expect(a.events).to.deep.equal(['raw:abc', 'line:defghi']);
+
+      // Bytes injected with setLineMode(extra) inside lineReceived come after the rest of the
+      // chunk, and so after the raw handler's leftover from that rest.
+      class InjectThenBody extends Body3 {
+        override lineReceived(line: Buffer): void {
+          super.lineReceived(line);
+          if (line.toString() === 'inject') this.setLineMode('X\r\n');
+          if (line.toString() === 'raw') this.setRawMode();
+        }
+      }
+      const b = connected(new InjectThenBody()).p;
+      feed(b, 'inject\r\nraw\r\nBBBc\r\nd\r\n');
+      expect(b.events).to.deep.equal(['line:inject', 'line:raw', 'raw:BBB', 'line:c', 'line:d', 'line:X']);
+    });
+
+    it('keeps setLineMode(extra) calls from one callback in call order, before later input', () => {
+      class Inject extends Events {
+        override lineReceived(line: Buffer): void {
+          super.lineReceived(line);
+          if (line.toString() === 'inject') {
+            this.setLineMode('x\r\n');
+            this.setLineMode('y\r\n');
+            this.setRawMode();
+          }
+        }
+        override rawDataReceived(data: Buffer): void {
+          super.rawDataReceived(data);
+          this.setLineMode();
+        }
+      }
+      const { p } = connected(new Inject());
+      feed(p, 'inject\r\nrest');
+      expect(p.events).to.deep.equal(['line:inject', 'raw:rest', 'line:x', 'line:y']);
+    });
+
     it('parses setLineMode(extra) called from outside a callback right away', () => {
       const { p } = connected(new Events());
       p.setRawMode();

@@ -83,16 +83,20 @@ export class ThrottlingProtocol extends ProtocolWrapper {
     return this.wrappedProtocol.dataReceived(data);
   }
 
+  // Bytes written after connectionLost are dropped by the transport: not counted, so a late
+  // reply cannot arm a window on an idle factory or throttle the next connection.
   override write(data: Data): void {
-    this.#throttle.registerWritten(byteLength(data));
+    if (this.connected) this.#throttle.registerWritten(byteLength(data));
     this.transport.write(data);
   }
 
   override writeSequence(chunks: Iterable<Data>): void {
     const list = Array.isArray(chunks) ? (chunks as Data[]) : [...chunks];
-    let n = 0;
-    for (const c of list) n += byteLength(c);
-    this.#throttle.registerWritten(n);
+    if (this.connected) {
+      let n = 0;
+      for (const c of list) n += byteLength(c);
+      this.#throttle.registerWritten(n);
+    }
     this.transport.writeSequence(list);
   }
 

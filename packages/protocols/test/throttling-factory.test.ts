@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { TorsionRangeError } from '@torsion/reactor';
+import { ConnectionDone, TorsionRangeError } from '@torsion/reactor';
 import type { Address, IPullProducer, IPushProducer } from '@torsion/reactor';
-import { Clock, StringTransportWithDisconnection } from '@torsion/reactor/testing';
+import { Clock, StringTransport, StringTransportWithDisconnection } from '@torsion/reactor/testing';
 import { Factory, Protocol, ThrottlingFactory, ThrottlingProtocol } from '@torsion/protocols';
 import type { ProtocolWrapper, ThrottlingOptions } from '@torsion/protocols';
 
@@ -203,6 +203,19 @@ describe('ThrottlingFactory', () => {
     b.t.abortConnection();
     expect(clock.getDelayedCalls()).to.deep.equal([]);
     expect([f.readThisSecond, f.writtenThisSecond, f.readThrottled, f.writeThrottled]).to.deep.equal([0, 0, false, false]);
+  });
+
+  it('does not count bytes written after the connection was lost (they are never sent)', () => {
+    // A late reply (an async handler finishing after the peer left) must not arm a window on an
+    // idle factory, nor make the next connection start throttled.
+    const { f, clock } = make({ writeLimit: 10 });
+    const w = f.buildProtocol(ADDR)!;
+    const t = new StringTransport({ peer: ADDR });
+    void t.connect(w);
+    void w.connectionLost(new ConnectionDone());
+    (w.wrappedProtocol as Sink).transport.write('y'.repeat(30));
+    expect(clock.getDelayedCalls()).to.deep.equal([]);
+    expect([f.writtenThisSecond, f.writeThrottled]).to.deep.equal([0, false]);
   });
 
   it('schedules nothing without limits or traffic', () => {

@@ -5,7 +5,7 @@
  */
 import { reactor } from '@torsion/reactor';
 import type { IDelayedCall, IReactorTime, ITransport, MaybePromise } from '@torsion/reactor';
-import { TorsionRangeError } from '@torsion/reactor';
+import { TorsionRangeError, formatAddress, log } from '@torsion/reactor';
 
 /** What a class must offer to take the mixin: a protocol's `transport` and `connectionLost`. */
 export interface TimeoutHost {
@@ -62,7 +62,9 @@ type MixinBase<T> = abstract new (...args: any[]) => T;
  * Override `timeoutConnection()` to write a farewell and `loseConnection()` if you prefer.
  *
  * The timer is cancelled when the connection is lost — even if a subclass overrides
- * `connectionLost` without calling `super` — so a finished connection leaves no pending call.
+ * `connectionLost` without calling `super` — and `setTimeout()` after that schedules nothing, so
+ * a finished connection leaves no pending call. A `timeoutConnection()` that throws is logged
+ * and the connection aborted.
  *
  * @example
  * ```ts
@@ -85,6 +87,8 @@ export function TimeoutMixin<TBase extends MixinBase<TimeoutHost>>(Base: TBase):
     clock: IReactorTime = reactor;
     timeOut: number | null = null;
     #call: IDelayedCall | undefined = undefined;
+    // The connection has ended: setTimeout() records the value and schedules nothing.
+    #lost = false;
 
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     constructor(...args: any[]) {
@@ -94,6 +98,7 @@ export function TimeoutMixin<TBase extends MixinBase<TimeoutHost>>(Base: TBase):
       const lost = this.connectionLost;
       Object.defineProperty(this, 'connectionLost', {
         value: (reason: Error): MaybePromise<void> => {
+          this.#lost = true;
           this.#cancel();
           return lost.call(this, reason);
         },
@@ -108,7 +113,7 @@ export function TimeoutMixin<TBase extends MixinBase<TimeoutHost>>(Base: TBase):
       const previous = this.timeOut;
       this.timeOut = seconds;
       const call = this.#call;
-      if (seconds === null) {
+      if (seconds === null || this.#lost) {
         this.#cancel();
       } else if (call !== undefined && call.active()) {
         call.reset(seconds);
@@ -149,7 +154,14 @@ export function TimeoutMixin<TBase extends MixinBase<TimeoutHost>>(Base: TBase):
     #timedOut(): void {
       // Cleared first so timeoutConnection may arm a new timer with setTimeout().
       this.#call = undefined;
-      this.timeoutConnection();
+      try {
+        this.timeoutConnection();
+      } catch (err) {
+        // A protocol callback that throws costs its connection, as everywhere else.
+        const transport = this.transport as ITransport | undefined;
+        log.error('timeoutConnection() threw; dropping the connection.', err, transport === undefined ? {} : { peer: formatAddress(transport.getPeer()) });
+        transport?.abortConnection();
+      }
     }
   }
   return Timeout;

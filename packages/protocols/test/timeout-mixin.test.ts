@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConnectionAborted, ConnectionDone, TorsionRangeError } from '@torsion/reactor';
+import { ConnectionAborted, ConnectionDone, TorsionRangeError, setLogObserver, type LogEvent } from '@torsion/reactor';
 import { Clock, StringTransport, StringTransportWithDisconnection } from '@torsion/reactor/testing';
 import { LineReceiver, Protocol, TimeoutMixin } from '@torsion/protocols';
 
@@ -98,6 +98,40 @@ describe('TimeoutMixin', () => {
     expect(p.clock.getDelayedCalls()).to.have.length(1);
     t.loseConnection();
     expect(p.clock.getDelayedCalls()).to.deep.equal([]);
+  });
+
+  it('schedules nothing when setTimeout() is called after the connection was lost', () => {
+    const { p, t, clock } = connect();
+    t.loseConnection();
+    expect(p.setTimeout(5)).to.equal(10);
+    expect(p.timeOut).to.equal(5);
+    expect(clock.getDelayedCalls()).to.deep.equal([]);
+    p.resetTimeout();
+    expect(clock.getDelayedCalls()).to.deep.equal([]);
+  });
+
+  it('logs a timeoutConnection() that throws and aborts the connection', () => {
+    class Broken extends TimeoutMixin(Protocol) {
+      override clock = new Clock();
+      override connectionMade(): void {
+        this.setTimeout(5);
+      }
+      override timeoutConnection(): void {
+        throw new Error('farewell failed');
+      }
+    }
+    const events: LogEvent[] = [];
+    const previous = setLogObserver((e) => events.push(e));
+    try {
+      const p = new Broken();
+      const t = new StringTransportWithDisconnection();
+      void t.connect(p);
+      p.clock.advance(5);
+      expect(t.disconnecting).to.equal(true);
+      expect(events.some((e) => e.level === 'error' && /timeoutConnection\(\) threw/.test(e.message) && (e.error as Error).message === 'farewell failed')).to.equal(true);
+    } finally {
+      setLogObserver(previous);
+    }
   });
 
   it('setTimeout returns the previous value, reschedules, and null cancels', () => {

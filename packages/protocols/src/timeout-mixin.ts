@@ -5,7 +5,7 @@
  */
 import { reactor } from '@torsion/reactor';
 import type { IDelayedCall, IReactorTime, ITransport, MaybePromise } from '@torsion/reactor';
-import { TorsionRangeError, formatAddress, log } from '@torsion/reactor';
+import { TorsionRangeError, TorsionTypeError, formatAddress, log } from '@torsion/reactor';
 
 /** What a class must offer to take the mixin: a protocol's `transport` and `connectionLost`. */
 export interface TimeoutHost {
@@ -168,7 +168,10 @@ export function TimeoutMixin<TBase extends MixinBase<TimeoutHost>>(Base: TBase):
 }
 
 function checkTimeout(seconds: number): void {
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) {
+  if (typeof seconds !== 'number') {
+    throw new TorsionTypeError(`A timeout must be a number of seconds, got ${typeof seconds === 'string' ? JSON.stringify(seconds) : typeof seconds}: pass null to setTimeout() to cancel it.`);
+  }
+  if (!Number.isFinite(seconds) || seconds <= 0) {
     throw new TorsionRangeError(
       `A timeout must be a finite number of seconds above zero, got ${String(seconds)}: pass null to setTimeout() to cancel it.`,
     );

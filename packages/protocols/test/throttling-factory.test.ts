@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConnectionDone, TorsionRangeError } from '@torsion/reactor';
+import { ConnectionDone, TorsionRangeError, TorsionTypeError } from '@torsion/reactor';
 import type { Address, IPullProducer, IPushProducer } from '@torsion/reactor';
 import { Clock, StringTransport, StringTransportWithDisconnection } from '@torsion/reactor/testing';
 import { Factory, Protocol, ThrottlingFactory, ThrottlingProtocol } from '@torsion/protocols';
@@ -238,6 +238,9 @@ describe('ThrottlingFactory', () => {
     }
     expect(() => new ThrottlingFactory(inner, { maxConnectionCount: 0 })).to.throw(RangeError, /maxConnectionCount/);
     expect(() => new ThrottlingFactory(inner, { maxConnectionCount: 1.5 })).to.throw(RangeError, /whole number/);
+    // Not a number at all: a TypeError, as everywhere else, quoting a string as a string.
+    expect(() => new ThrottlingFactory(inner, { readLimit: '5' as unknown as number })).to.throw(TorsionTypeError, /readLimit must be a number, got "5"/);
+    expect(() => new ThrottlingFactory(inner, { maxConnectionCount: '2' as unknown as number })).to.throw(TorsionTypeError, /maxConnectionCount must be a number/);
     const f = new ThrottlingFactory(inner);
     f.readLimit = -1; // set as a field: caught when the factory starts
     expect(() => f.doStart()).to.throw(RangeError, /readLimit/);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConnectionAborted, ConnectionDone, TorsionRangeError, setLogObserver, type LogEvent } from '@torsion/reactor';
+import { ConnectionAborted, ConnectionDone, TorsionRangeError, TorsionTypeError, setLogObserver, type LogEvent } from '@torsion/reactor';
 import { Clock, StringTransport, StringTransportWithDisconnection } from '@torsion/reactor/testing';
 import { LineReceiver, Protocol, TimeoutMixin } from '@torsion/protocols';
 
@@ -191,6 +191,7 @@ describe('TimeoutMixin', () => {
     for (const bad of [0, -1, Number.NaN, Infinity]) {
       expect(() => p.setTimeout(bad)).to.throw(TorsionRangeError, /pass null to setTimeout\(\) to cancel/);
     }
+    expect(() => p.setTimeout('5' as unknown as number)).to.throw(TorsionTypeError, /number of seconds, got "5"/);
     expect(p.timeOut).to.equal(10);
   });
 

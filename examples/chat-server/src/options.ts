@@ -87,7 +87,8 @@ export class UsageError extends Error {
 
 function number(name: string, value: string | undefined, min: number, integer = true): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
+  // Number('') and Number(' ') are 0: a blank value (`--idle-timeout=`) must not mean 0.
+  const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
     throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${JSON.stringify(value)}`);
   }

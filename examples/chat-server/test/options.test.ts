@@ -20,6 +20,9 @@ describe('chat server command line', () => {
     expect(() => parseCommandLine(['--port', 'abc'])).to.throw(UsageError, /port number or an endpoint string/);
     expect(() => parseCommandLine(['--max-clients', '0'])).to.throw(UsageError, /--max-clients must be an integer >= 1/);
     expect(() => parseCommandLine(['--bogus'])).to.throw(UsageError, /Unknown option/);
+    // Number('') is 0: an empty value must not silently disable the idle timeout.
+    expect(() => parseCommandLine(['--idle-timeout='])).to.throw(UsageError, /--idle-timeout must be a number >= 0, got ""/);
+    expect(() => parseCommandLine(['--flood-rate', ' '])).to.throw(UsageError, /--flood-rate must be a number >= 0/);
     expect(() => parseCommandLine(['--host', 'x', '--port', 'tcp:1'])).to.throw(UsageError, /cannot be combined/);
   });
 });

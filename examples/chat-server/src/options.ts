@@ -92,6 +92,9 @@ function number(name: string, value: string | undefined, min: number, integer = 
   if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
     throw new UsageError(`--${name} must be ${integer ? 'an integer' : 'a number'} >= ${min}, got ${JSON.stringify(value)}`);
   }
+  if (integer && !Number.isSafeInteger(n)) {
+    throw new UsageError(`--${name} must be an integer from ${min} to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(value)}`);
+  }
   return n;
 }
 

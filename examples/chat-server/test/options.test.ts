@@ -23,6 +23,8 @@ describe('chat server command line', () => {
     // Number('') is 0: an empty value must not silently disable the idle timeout.
     expect(() => parseCommandLine(['--idle-timeout='])).to.throw(UsageError, /--idle-timeout must be a number >= 0, got ""/);
     expect(() => parseCommandLine(['--flood-rate', ' '])).to.throw(UsageError, /--flood-rate must be a number >= 0/);
+    // Past 2^53 a number is no longer an exact byte count: LineReceiver refused it on every line.
+    expect(() => parseCommandLine(['--max-line', '1e20'])).to.throw(UsageError, /--max-line must be an integer from 16 to 9007199254740991, got "1e20"/);
     expect(() => parseCommandLine(['--host', 'x', '--port', 'tcp:1'])).to.throw(UsageError, /cannot be combined/);
   });
 });

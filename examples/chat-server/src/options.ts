@@ -126,6 +126,8 @@ export function parseCommandLine(argv: string[]): CommandLine {
   }
   const v = parsed.values;
   const host = v.host ?? '127.0.0.1';
+  // An empty interface= means every interface: a blank --host must not expose the server.
+  if (host.trim() === '') throw new UsageError(`--host must be an interface address such as 127.0.0.1, or 0.0.0.0 for every interface, got ${JSON.stringify(host)}`);
   const port = v.port ?? '8023';
   let endpoint: string;
   if (/^\d+$/.test(port)) {

@@ -26,6 +26,8 @@ describe('chat server command line', () => {
     // Past 2^53 a number is no longer an exact byte count: LineReceiver refused it on every line.
     expect(() => parseCommandLine(['--max-line', '1e20'])).to.throw(UsageError, /--max-line must be an integer from 16 to 9007199254740991, got "1e20"/);
     expect(() => parseCommandLine(['--host', 'x', '--port', 'tcp:1'])).to.throw(UsageError, /cannot be combined/);
+    // tcp:8023:interface= listens on every interface, not on 127.0.0.1.
+    expect(() => parseCommandLine(['--host='])).to.throw(UsageError, /--host must be an interface address/);
   });
 });
 

@@ -61,7 +61,9 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
     const server = this.factory;
     const o = server.options;
     this.clock = server.clock;
-    this.MAX_LENGTH = o.maxLineLength;
+    // One more for the CR of a CRLF line: the limit is on the text however the line ends
+    // (checked in lineReceived).
+    this.MAX_LENGTH = o.maxLineLength + 1;
     this.#peer = formatAddress(this.transport.getPeer());
     this.transport.setWriteBufferLimits(o.writeHighWater, o.writeLowWater);
     if (server.shuttingDown || server.clients.size >= o.maxClients) {
@@ -190,6 +192,8 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
   }
 
   override lineReceived(raw: Buffer): void {
+    const cr = raw.length > 0 && raw[raw.length - 1] === 0x0d ? 1 : 0;
+    if (raw.length - cr > this.factory.options.maxLineLength) return this.lineLengthExceeded(raw);
     if (!this.#admit()) return;
     this.resetTimeout();
     let line = stripTelnet(raw);

@@ -27,7 +27,8 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const port = values.port === undefined ? 8023 : Number(values.port);
+  // Number('') is 0, which would pick a random port: a blank value is refused like any other.
+  const port = values.port === undefined ? 8023 : values.port.trim() === '' ? NaN : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(values.port)}\n${USAGE}`);
     return 2;

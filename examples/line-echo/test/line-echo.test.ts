@@ -129,4 +129,15 @@ describe('example: line-echo', () => {
     expect(code).to.equal(2);
     expect((await err).toString()).to.match(/--port must be a whole number/);
   });
+
+  // Number('') is 0: an empty --port must not quietly listen on a random free port.
+  it('rejects an empty --port with a usage message and status 2', async () => {
+    const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
+    // A server that starts anyway is killed after 5 s (and the exit code is then null).
+    const child = spawn(process.execPath, [main, '--port='], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000, killSignal: 'SIGKILL' });
+    const err = readUntil(child.stderr as unknown as net.Socket, () => false);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).to.equal(2);
+    expect((await err).toString()).to.match(/--port must be a whole number from 0 to 65535, got ""/);
+  });
 });

@@ -33,7 +33,12 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(values.port)}\n${USAGE}`);
     return 2;
   }
-  const listening = await listenLineEcho({ port, host: values.host ?? '127.0.0.1' });
+  const host = values.host ?? '127.0.0.1';
+  if (host.trim() === '') {
+    console.error(`--host must be an interface address such as 127.0.0.1, or 0.0.0.0 for every interface, got ${JSON.stringify(host)}\n${USAGE}`);
+    return 2;
+  }
+  const listening = await listenLineEcho({ port, host });
   const addr = listening.getHost() as TCPAddress;
   console.log(`line-echo listening on ${addr.host}:${addr.port} (Ctrl-C to stop)`);
   await reactor.run();

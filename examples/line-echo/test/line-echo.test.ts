@@ -140,4 +140,14 @@ describe('example: line-echo', () => {
     expect(code).to.equal(2);
     expect((await err).toString()).to.match(/--port must be a whole number from 0 to 65535, got ""/);
   });
+
+  // An empty interface means every interface: --host= must not expose the server.
+  it('rejects an empty --host with a usage message and status 2', async () => {
+    const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
+    const child = spawn(process.execPath, [main, '--port', '0', '--host='], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000, killSignal: 'SIGKILL' });
+    const err = readUntil(child.stderr as unknown as net.Socket, () => false);
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).to.equal(2);
+    expect((await err).toString()).to.match(/--host must be an interface address/);
+  });
 });

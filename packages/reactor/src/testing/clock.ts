@@ -1,5 +1,6 @@
 import { TorsionRangeError, TorsionTypeError } from '../errors.js';
 import type { IReactorTime } from '../interfaces.js';
+import { log } from '../log.js';
 import type { DelayedCall } from '../time/delayed-call.js';
 import { TimerQueue } from '../time/timer-queue.js';
 
@@ -15,7 +16,10 @@ import { TimerQueue } from '../time/timer-queue.js';
  *
  * Unlike the reactor, which logs an exception thrown by a delayed call, the clock lets it
  * propagate out of `advance()` so the test sees it. Time has then already moved; calls still
- * due stay pending and run on the next `advance()` (`advance(0)` will do).
+ * due stay pending and run on the next `advance()` (`advance(0)` will do). A call that returns
+ * a promise which rejects (an `async` function that throws) cannot throw out of `advance()`,
+ * since the rejection is only known later: it is reported with `log.error`, as the reactor
+ * does (watch it with `setLogObserver`), never left as an unhandled rejection.
  *
  * @example
  * ```ts
@@ -58,7 +62,7 @@ export class Clock implements IReactorTime {
       throw new TorsionRangeError(`Clock.advance() needs a finite number of seconds >= 0; got ${String(amount)}.`);
     }
     this.#now += amount;
-    this.#queue.runDue(this.#now, Infinity, rethrow);
+    this.#queue.runDue(this.#now, Infinity, rethrow, logRejection);
   }
 
   /** Advance by each amount in turn: `pump([1, 1, 1])` is three one-second steps. */
@@ -69,4 +73,8 @@ export class Clock implements IReactorTime {
 
 function rethrow(error: unknown): never {
   throw error;
+}
+
+function logRejection(error: unknown, call: DelayedCall): void {
+  log.error('A delayed call of a test Clock returned a promise that rejected', error, { call: String(call) });
 }

@@ -145,9 +145,15 @@ export class TimerQueue {
    * Run every call due at or before `now`, in (time, sequence) order. Calls scheduled while
    * running (sequence >= `seqLimit`) wait for the next pass, so a call that keeps rescheduling
    * itself for "now" cannot starve I/O. `onError` sees what a call throws; if it throws in
-   * turn, the pass stops there and the rest stay pending.
+   * turn, the pass stops there and the rest stay pending. `onRejection` (default `onError`)
+   * sees the rejection of a promise a call returned, later, outside the pass.
    */
-  runDue(now: number, seqLimit: number, onError: (error: unknown, call: DelayedCall) => void): void {
+  runDue(
+    now: number,
+    seqLimit: number,
+    onError: (error: unknown, call: DelayedCall) => void,
+    onRejection: (error: unknown, call: DelayedCall) => void = onError,
+  ): void {
     const heap = this.#heap;
     for (;;) {
       const top = this.#settleTop();
@@ -159,7 +165,7 @@ export class TimerQueue {
         // An async function's rejection is an error of the call too, not an unhandled rejection.
         if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
           const handle = top.handle;
-          (result as PromiseLike<unknown>).then(undefined, (error: unknown) => onError(error, handle));
+          (result as PromiseLike<unknown>).then(undefined, (error: unknown) => onRejection(error, handle));
         }
       } catch (error) {
         onError(error, top.handle);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AlreadyCalled, AlreadyCancelled, TorsionRangeError } from '@torsion/reactor';
+import { AlreadyCalled, AlreadyCancelled, setLogObserver, TorsionRangeError, type LogEvent } from '@torsion/reactor';
 import { Clock } from '@torsion/reactor/testing';
 
 describe('Clock', () => {
@@ -178,6 +178,39 @@ describe('Clock', () => {
     expect(order).to.deep.equal([]);
     clock.advance(0);
     expect(order).to.deep.equal(['after']);
+  });
+
+  it('reports a call whose returned promise rejects with log.error, as the reactor does, not as an unhandled rejection', async () => {
+    const clock = new Clock();
+    const events: LogEvent[] = [];
+    const previous = setLogObserver((e) => events.push(e));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let returned: Promise<void> | undefined;
+      clock.callLater(1, () => {
+        returned = (async () => {
+          await Promise.resolve();
+          throw new Error('async boom');
+        })();
+        return returned;
+      });
+      const order: string[] = [];
+      clock.callLater(1, () => order.push('after'));
+      clock.advance(1); // the rejection comes later: advance() cannot throw it
+      expect(order).to.deep.equal(['after']);
+      await returned!.catch(() => {});
+      await new Promise((resolve) => setImmediate(resolve));
+      const errors = events.filter((e) => e.level === 'error');
+      expect(errors.map((e) => (e.error as Error).message)).to.deep.equal(['async boom']);
+      expect(unhandled).to.deep.equal([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      setLogObserver(previous);
+    }
   });
 
   it('agrees with a brute-force model on random schedules, cancels and resets', () => {

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ConnectionRefusedError, Reactor, clientFromString, serverFromString } from '@torsion/reactor';
-import { ClientFactory, Factory, LineReceiver } from '@torsion/protocols';
+import { ConnectionDone, ConnectionRefusedError, Reactor, clientFromString, serverFromString, setLogObserver } from '@torsion/reactor';
+import { ClientFactory, Factory, LineReceiver, Protocol } from '@torsion/protocols';
 
 class Echo extends LineReceiver {
   override lineReceived(line: Buffer): void {
@@ -58,5 +58,57 @@ describe('endpoint strings over real sockets', () => {
     let error: unknown;
     await clientFromString(reactor, `tcp:127.0.0.1:${host.port}`).connect(ClientFactory.forProtocol(Asker)).catch((e: unknown) => (error = e));
     expect(error).to.be.instanceOf(ConnectionRefusedError);
+  });
+
+  it('rejects connect() with the error connectionMade() threw, not resolving with a protocol whose connection is dropped', async () => {
+    const port = await serverFromString(reactor, 'tcp:0:interface=127.0.0.1').listen(Factory.forProtocol(Echo));
+    const host = port.getHost();
+    if (host.type !== 'TCP') throw new Error('expected TCP');
+    const thrown = new Error('connectionMade failed');
+    const lost: Error[] = [];
+    class Broken extends Protocol {
+      override connectionMade(): void {
+        throw thrown;
+      }
+      override connectionLost(reason: Error): void {
+        lost.push(reason);
+      }
+    }
+    const previous = setLogObserver(() => {});
+    try {
+      let outcome: unknown;
+      await clientFromString(reactor, `tcp:127.0.0.1:${host.port}`)
+        .connect(ClientFactory.forProtocol(Broken))
+        .then((p) => (outcome = p), (e: unknown) => (outcome = e));
+      expect(outcome).to.equal(thrown);
+      expect(lost).to.deep.equal([thrown]); // the connection was dropped before connect() settled
+    } finally {
+      setLogObserver(previous);
+      await port.stopListening();
+    }
+  });
+
+  it('resolves connect() once closed when connectionMade() closes the connection itself', async () => {
+    const port = await serverFromString(reactor, 'tcp:0:interface=127.0.0.1').listen(Factory.forProtocol(Protocol));
+    const host = port.getHost();
+    if (host.type !== 'TCP') throw new Error('expected TCP');
+    const lost: Error[] = [];
+    class SayAndGo extends Protocol {
+      override connectionMade(): void {
+        this.transport.write('bye\r\n');
+        this.transport.loseConnection();
+      }
+      override connectionLost(reason: Error): void {
+        lost.push(reason);
+      }
+    }
+    try {
+      const protocol = await clientFromString(reactor, `tcp:127.0.0.1:${host.port}`).connect(ClientFactory.forProtocol(SayAndGo));
+      expect(protocol).to.be.instanceOf(SayAndGo);
+      expect(lost).to.have.length(1);
+      expect(lost[0]).to.be.instanceOf(ConnectionDone);
+    } finally {
+      await port.stopListening();
+    }
   });
 });

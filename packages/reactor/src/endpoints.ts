@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { EndpointSyntaxError, TorsionRangeError } from './errors.js';
+import { ConnectionAborted, ConnectionDone, EndpointSyntaxError, TorsionRangeError } from './errors.js';
 import type {
   Address,
   IClientFactory,
@@ -8,6 +8,7 @@ import type {
   IListeningPort,
   IProtocol,
   IProtocolFactory,
+  ITransport,
   TLSOptions,
 } from './interfaces.js';
 import type { Reactor } from './reactor.js';
@@ -238,19 +239,32 @@ export function clientFromString(reactor: EndpointReactor, description: string):
 }
 
 // Adapts any protocol factory to the client-factory callbacks of a connector, settling a promise
-// with the protocol once it is connected, or with the reason the attempt failed.
+// with the protocol once it is connected, or with the reason the attempt failed. A protocol whose
+// connection is already being dropped once `connectionMade` has run (it threw, or closed the
+// connection itself) settles when the connection is lost: with the protocol after a clean close
+// (`ConnectionDone`, or `ConnectionAborted` from its own `abortConnection()`), else with the reason.
 function connectWith(factory: IProtocolFactory, start: (cf: IClientFactory) => IConnector): Promise<IProtocol> {
   return new Promise((resolve, reject) => {
     let built: IProtocol | null = null;
+    let lostReason: Error | undefined;
+    let waitingForLoss = false;
+    const settleLost = (p: IProtocol, reason: Error): void => {
+      if (reason instanceof ConnectionDone || reason instanceof ConnectionAborted) resolve(p);
+      else reject(reason);
+    };
     const clientFactory: IClientFactory = {
       doStart: () => factory.doStart(),
       doStop: () => factory.doStop(),
       buildProtocol(addr: Address) {
         built = factory.buildProtocol(addr);
-        // The connection is made right after buildProtocol returns; resolve after that.
+        // The connection is made right after buildProtocol returns; settle after that.
         if (built !== null) {
           const p = built;
-          queueMicrotask(() => resolve(p));
+          queueMicrotask(() => {
+            if (lostReason !== undefined) settleLost(p, lostReason);
+            else if ((p as { transport?: ITransport }).transport?.disconnecting === true) waitingForLoss = true;
+            else resolve(p);
+          });
         }
         return built;
       },
@@ -258,7 +272,10 @@ function connectWith(factory: IProtocolFactory, start: (cf: IClientFactory) => I
       clientConnectionFailed(_connector, reason) {
         reject(reason);
       },
-      clientConnectionLost() {},
+      clientConnectionLost(_connector, reason) {
+        lostReason ??= reason;
+        if (waitingForLoss) settleLost(built!, reason);
+      },
     };
     start(clientFactory);
   });

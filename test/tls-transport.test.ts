@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { once } from 'node:events';
+import { Duplex } from 'node:stream';
+import * as tls from 'node:tls';
 import {
   ConnectFailedError,
   ConnectionAborted,
@@ -12,7 +15,7 @@ import {
   type TCPAddress,
 } from '@torsion/reactor';
 import { Factory, Protocol } from '@torsion/protocols';
-import { Cleanup, Echo, Recorder, RecordingClientFactory, RecordingFactory, newReactor, pattern } from './support/tcp-helpers.js';
+import { Cleanup, Echo, Recorder, RecordingClientFactory, RecordingFactory, closed, newReactor, pattern, rawConnect } from './support/tcp-helpers.js';
 import { makeTestCertificate, type TestCertificate } from './support/tls-fixtures.js';
 
 describe('TLS transports', () => {
@@ -132,6 +135,54 @@ describe('TLS transports', () => {
       expect(other.received().toString()).to.equal(aborter === 'server' ? '' : 'ping');
       await client.stopped.promise;
       expect(self.events.filter((e) => e === 'connectionLost')).to.have.length(1);
+    });
+  }
+
+  /**
+   * A client whose handshake stops half-way: its ClientHello reaches the server, which answers,
+   * but the answer is never fed back to it. Resolves once the server has answered (so the server
+   * has accepted the TCP connection and is in the middle of the handshake).
+   */
+  async function stuckInHandshake(port: number): Promise<{ raw: import('node:net').Socket; client: tls.TLSSocket }> {
+    const raw = await rawConnect(port, cleanup);
+    const tunnel = new Duplex({
+      read() {},
+      write(chunk: Buffer, _encoding, callback) {
+        raw.write(chunk, callback);
+      },
+    });
+    const client = tls.connect({ socket: tunnel, servername: 'localhost', ca: cert.cert });
+    client.on('error', () => {});
+    await once(raw, 'data');
+    return { raw, client };
+  }
+
+  for (const how of ['port.stopListening()', 'reactor.stop()'] as const) {
+    it(`${how} closes a client still in its TLS handshake, and builds no protocol for it`, async () => {
+      cleanup.captureLog();
+      const server = new RecordingFactory(() => new Recorder());
+      const port = cleanup.port(await reactor.listenSSL(0, server, { key: cert.key, cert: cert.cert }, { interface: '127.0.0.1' }));
+      const { raw, client } = await stuckInHandshake((port.getHost() as TLSAddress).port);
+      try {
+        if (how === 'reactor.stop()') {
+          void reactor.run();
+          await reactor.stop();
+        } else {
+          await port.stopListening();
+        }
+        // Before: the server kept the socket until the handshake timed out (120 s), keeping the
+        // process alive after stop(), and a handshake completed later built a protocol.
+        let timer: NodeJS.Timeout | undefined;
+        const outcome = await Promise.race([
+          closed(raw).then(() => 'closed'),
+          new Promise<string>((r) => (timer = setTimeout(() => r('still open after 3 s'), 3000))),
+        ]);
+        clearTimeout(timer);
+        expect(outcome).to.equal('closed');
+        expect(server.built).to.have.length(0);
+      } finally {
+        client.destroy();
+      }
     });
   }
 

@@ -47,6 +47,8 @@ export class ListeningPort implements IListeningPort {
   readonly #transportOptions: StreamTransportOptions;
   #untrack: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
+  /** TLS: the TCP sockets whose handshake has not completed yet. */
+  readonly #handshaking: TcpSocketIndex | undefined;
 
   /** @internal Use `reactor.listenTCP()` and friends. */
   constructor(reactor: TransportReactor, factory: IProtocolFactory, spec: ListenSpec) {
@@ -62,10 +64,11 @@ export class ListeningPort implements IListeningPort {
     if (spec.kind === 'TLS') {
       this.#server = tls().createServer({ ...spec.tls, ...common });
       // Remember the TCP socket under each TLS one, for abortConnection() to reset.
-      const tcpSockets = new TcpSocketIndex();
+      const tcpSockets = (this.#handshaking = new TcpSocketIndex());
       this.#server.on('connection', (tcp: net.Socket) => tcpSockets.add(tcp));
       this.#server.on('secureConnection', (socket: tlsTypes.TLSSocket) => this.#accept(socket, tcpSockets.take(socket)));
       this.#server.on('tlsClientError', (err: Error, socket: tlsTypes.TLSSocket) => {
+        if (this.#stopping !== undefined) return; // closed by stopListening(), mid-handshake
         log.warn(`TLS handshake with ${socket.remoteAddress ?? 'a client'} failed: ${err.message}`, {
           port: this.#describe(),
         });
@@ -131,6 +134,10 @@ export class ListeningPort implements IListeningPort {
       // The listening socket closes now; Server's own 'close' waits for every connection,
       // which is not what stopListening() promises, so resolve on the next turn instead.
       this.#server.close();
+      // A TLS client still in its handshake is not a connection yet: it is dropped with the port
+      // (otherwise it would hold the process until the handshake timed out, and one completing
+      // later would reach a factory already stopped).
+      this.#handshaking?.destroyAll();
       setImmediate(() => {
         this.#untrack?.();
         this.#untrack = undefined;
@@ -151,6 +158,10 @@ export class ListeningPort implements IListeningPort {
 
   #accept(socket: net.Socket, tcpSocket?: net.Socket): void {
     const kind = this.#spec.kind;
+    if (this.#stopping !== undefined) {
+      socket.destroy(); // a TLS handshake that completed as the port stopped
+      return;
+    }
     if (kind !== 'UNIX' && socket.remoteAddress === undefined) {
       socket.destroy(); // already reset by the peer before we saw it
       return;

@@ -60,6 +60,12 @@ export class TcpSocketIndex {
     });
   }
 
+  /** Close every socket not yet taken: connections whose handshake has not completed. */
+  destroyAll(): void {
+    for (const tcp of this.#byKey.values()) tcp.destroy();
+    this.#byKey.clear();
+  }
+
   take(tlsSocket: Socket): Socket | undefined {
     const key = connectionKey(tlsSocket);
     const tcp = this.#byKey.get(key);

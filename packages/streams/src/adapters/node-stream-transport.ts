@@ -218,7 +218,7 @@ export class NodeStreamTransport implements ITransport {
     // is taken, so a paused readable would hold the flush, and the close, forever.
     this.#reading = false;
     this.#readable?.resume();
-    w.end(() => this.#lose(new ConnectionDone()));
+    endWritable(w, (err) => (err ? this.#fail(err) : this.#lose(new ConnectionDone())));
   }
 
   abortConnection(): void {
@@ -230,7 +230,8 @@ export class NodeStreamTransport implements ITransport {
     this.#eofWritten = true;
     const w = this.#writable;
     if (w === null) return;
-    w.end(() => {
+    endWritable(w, (err) => {
+      if (err) return this.#fail(err);
       this.#writeDone = true;
       if (!this.#lost) this.#maybeDone();
     });
@@ -306,4 +307,12 @@ export class NodeStreamTransport implements ITransport {
     this.#producer = undefined;
     this.#streaming = false;
   }
+}
+
+/**
+ * `w.end()`, with its callback told of an error: Node calls it with the error when the stream
+ * fails while ending (a `final()` or a pending write failing), which must not read as a clean end.
+ */
+function endWritable(w: Writable, done: (err?: Error | null) => void): void {
+  w.end(done); // typed as () => void in @types/node, but called with the error, if any
 }

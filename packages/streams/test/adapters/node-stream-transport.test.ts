@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { PassThrough, Writable } from 'node:stream';
-import type { IPullProducer, IPushProducer } from '@torsion/reactor';
+import { ConnectionLost, type IPullProducer, type IPushProducer } from '@torsion/reactor';
 import { Protocol } from '@torsion/protocols';
 import { NodeStreamTransport } from '@torsion/streams';
 
@@ -66,4 +66,37 @@ describe('NodeStreamTransport producers', () => {
     await new Promise<void>((resolve) => queueMicrotask(resolve));
     expect(events).to.deep.equal(['stop']);
   });
+});
+
+describe('NodeStreamTransport closing', () => {
+  // A writable whose end fails: at once, after a while, or through a write still in progress.
+  const failing = {
+    'final() fails at once': () => new Writable({ write: (_c, _e, cb) => cb(), final: (cb) => cb(new Error('end failed')) }),
+    'final() fails later': () =>
+      new Writable({ write: (_c, _e, cb) => cb(), final: (cb) => setTimeout(() => cb(new Error('end failed')), 5) }),
+    'a pending write fails': () => new Writable({ write: (_c, _e, cb) => setTimeout(() => cb(new Error('end failed')), 5) }),
+  };
+  for (const [how, make] of Object.entries(failing)) {
+    for (const close of ['loseConnection()', 'writeEof() then EOF'] as const) {
+      it(`reports ConnectionLost, not ConnectionDone, when ${how} during ${close}`, async () => {
+        const readable = new PassThrough();
+        const transport = new NodeStreamTransport({ readable, writable: make() });
+        const reason = new Promise<Error>((resolve) => {
+          const protocol = new Protocol();
+          protocol.eofReceived = () => true;
+          protocol.connectionLost = resolve;
+          transport.connect(protocol);
+        });
+        transport.write('last words');
+        if (close === 'loseConnection()') transport.loseConnection();
+        else {
+          transport.writeEof();
+          readable.end();
+        }
+        const lost = await reason;
+        expect(lost).to.be.instanceOf(ConnectionLost);
+        expect((lost.cause as Error).message).to.equal('end failed');
+      });
+    }
+  }
 });

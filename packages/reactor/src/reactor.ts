@@ -185,8 +185,14 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
     const stopped = new Promise<void>((resolve) => {
       this.#resolveRun = resolve;
     });
-    this.#startupDone = this.#startup.fire().then(() => {
+    // Set before firing: a trigger may call stop() before fire() returns, and stop() waits on it.
+    let startupFinished!: () => void;
+    this.#startupDone = new Promise<void>((resolve) => {
+      startupFinished = resolve;
+    });
+    void this.#startup.fire().then(() => {
       if (this.#state === 'starting') this.#state = 'running';
+      startupFinished();
     });
     return stopped;
   }

@@ -117,6 +117,23 @@ describe('Reactor life cycle', () => {
     expect(r.running).to.equal(false);
   });
 
+  it('a stop() asked by a startup trigger before startup first waits still runs once startup is done', async () => {
+    const r = new Reactor(quiet);
+    const order: string[] = [];
+    let release!: () => void;
+    r.addSystemEventTrigger('before', 'startup', () => new Promise<void>((resolve) => (release = resolve)));
+    r.addSystemEventTrigger('before', 'startup', () => void r.stop()); // before run() has anything to wait on
+    r.callWhenRunning(() => order.push(`running ${String(r.running)}`));
+    r.addSystemEventTrigger('before', 'shutdown', () => order.push('before shutdown'));
+    r.addSystemEventTrigger('after', 'shutdown', () => order.push('after shutdown'));
+    const ran = r.run().then(() => order.push('run resolved'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).to.deep.equal([]); // startup is still waiting: no shutdown yet
+    release();
+    await ran;
+    expect(order).to.deep.equal(['running true', 'before shutdown', 'after shutdown', 'run resolved']);
+  });
+
   it('callWhenRunning on a running reactor runs soon, not synchronously', async () => {
     const r = new Reactor(quiet);
     const ran = r.run();

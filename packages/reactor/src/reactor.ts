@@ -98,6 +98,8 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
   #signalHandler: ((signal: NodeJS.Signals) => void) | undefined = undefined;
   readonly #resources = new Resources();
   #abortNow: (() => void) | undefined = undefined;
+  /** A second signal came: abort what is still closing as soon as closing starts. */
+  #hurry = false;
   readonly #gracePeriod: number;
   readonly #installSignalHandlers: boolean;
 
@@ -284,6 +286,7 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
   async #closeAll(): Promise<void> {
     await closeResources(this.#resources, this.#gracePeriod, (abort) => {
       this.#abortNow = abort;
+      if (this.#hurry) abort(); // the second signal came before closing started
     });
     this.#abortNow = undefined;
   }
@@ -292,6 +295,7 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
     const handler = (signal: NodeJS.Signals): void => {
       if (this.#state === 'stopping') {
         log.warn(`Received ${signal} again while stopping: aborting the connections still open`);
+        this.#hurry = true;
         this.#abortNow?.();
       } else if (this.running) {
         log.info(`Received ${signal}, shutting down`);

@@ -314,6 +314,55 @@ describe('Reactor life cycle', () => {
       expect([code, out.split('\n').filter(Boolean)]).to.deep.equal([0, ['pending 2']]);
     });
 
+    it('a second signal during the before-shutdown triggers still aborts the connections at once when they close', async () => {
+      // The grace period is long; the second SIGINT arrives while a 'before' trigger is pending,
+      // before any connection is closing. The connection never closes on its own.
+      const program = `
+        import { Reactor } from '@torsion/reactor';
+        const r = new Reactor({ shutdownGracePeriod: 60 });
+        let aborted;
+        const closed = new Promise((resolve) => (aborted = resolve));
+        const untrack = r.track({
+          kind: 'connection',
+          close: () => { console.log('close'); return closed; },
+          abort: () => { console.log('abort'); untrack(); aborted(); },
+        });
+        r.addSystemEventTrigger('before', 'shutdown', () => new Promise((resolve) => {
+          process.once('SIGINT', () => resolve());
+          console.log('before-shutdown');
+        }));
+        r.callWhenRunning(() => console.log('ready'));
+        await r.run();
+        console.log('run-resolved');
+      `;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', program], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.stderr.resume();
+      const saw = (text: string): Promise<void> =>
+        new Promise<void>((resolve) => {
+          const check = (): void => {
+            if (out.includes(text)) resolve();
+          };
+          child.stdout.on('data', check);
+          void exited.then(() => resolve());
+          check();
+        });
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      await saw('ready');
+      child.kill('SIGINT');
+      await saw('before-shutdown');
+      child.kill('SIGINT');
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([exited, new Promise<string>((r) => (timer = setTimeout(() => r('still running after 10 s'), 10000)))]);
+      clearTimeout(timer);
+      if (code === 'still running after 10 s') child.kill('SIGKILL');
+      expect([code, out.split('\n').filter((l) => !l.startsWith('[torsion]') && l !== '')]).to.deep.equal([
+        0,
+        ['ready', 'before-shutdown', 'close', 'abort', 'run-resolved'],
+      ]);
+    });
+
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       it(`stops gracefully on ${signal}: shutdown triggers run and the process exits 0`, async () => {
         const program = `

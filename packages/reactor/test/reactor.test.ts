@@ -36,6 +36,11 @@ class FakeResource implements ReactorResource {
     });
   }
 
+  /** Finish closing now (for a resource that does not close on its own). */
+  finish(): void {
+    this.#finish();
+  }
+
   close(): Promise<void> {
     this.calls.push(`close ${this.name}`);
     if (this.closesOnItsOwn) setImmediate(this.#finish);
@@ -242,6 +247,22 @@ describe('Reactor life cycle', () => {
     } finally {
       setLogObserver(previous);
     }
+  });
+
+  it('waits for a slow close under a grace period longer than Node’s longest timer', async () => {
+    const r = new Reactor({ ...quiet, shutdownGracePeriod: 1e300 });
+    const calls: string[] = [];
+    const slow = new FakeResource('connection', 'slow', calls, false);
+    slow.untrack = r.track(slow);
+    const ran = r.run();
+    const stopping = r.stop();
+    // Node would have fired an over-long timeout after 1 ms and the grace period with it.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls).to.deep.equal(['close slow']);
+    slow.finish();
+    await stopping;
+    await ran;
+    expect(calls).to.deep.equal(['close slow']);
   });
 
   it('lets delayed calls keep working without run()', async () => {

@@ -73,7 +73,7 @@ Options:
   --max-line BYTES       longest accepted line (default ${defaultOptions.maxLineLength})
   --flood-rate N         lines/s a client may sustain, 0 = unlimited (default ${defaultOptions.floodRate})
   --flood-burst N        lines a client may send in a burst (default ${defaultOptions.floodBurst})
-  --stuck-timeout SECS   drop clients that stop reading for this long (default ${defaultOptions.stuckTimeout})
+  --stuck-timeout SECS   drop clients that stop reading for this long, 0 = at once (default ${defaultOptions.stuckTimeout})
   --nick-timeout SECS    drop clients that choose no nickname for this long, 0 = never (default ${defaultOptions.nickTimeout})
   --shutdown-grace SECS  time a closing client has to take its last lines (default ${defaultOptions.shutdownGrace})
   --quiet                no log line per connection

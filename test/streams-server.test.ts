@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConnectionLost, ConnectionRefusedError, setLogObserver } from '@torsion/reactor';
-import type { LogEvent, TCPAddress } from '@torsion/reactor';
+import type { LogEvent, TCPAddress, TLSAddress } from '@torsion/reactor';
 import {
   AbortError,
   openConnection,
@@ -18,8 +18,9 @@ import {
 
 const HOST = '127.0.0.1';
 
-function portOf(server: Server): number {
-  return (server.ports[0]!.getHost() as TCPAddress).port;
+// startServer's ports are TCP (or TLS) ports: getHost().port needs no cast.
+function portOf(server: Server<TCPAddress | TLSAddress>): number {
+  return server.ports[0]!.getHost().port;
 }
 
 async function echoLines(reader: StreamReader, writer: StreamWriter): Promise<void> {
@@ -50,13 +51,13 @@ describe('streams over TCP: startServer and openConnection', () => {
   const servers: Server[] = [];
   const writers: StreamWriter[] = [];
 
-  async function serve(cb: Parameters<typeof startServer>[0]): Promise<Server> {
+  async function serve(cb: Parameters<typeof startServer>[0]): Promise<Server<TCPAddress | TLSAddress>> {
     const server = await startServer(cb, HOST, 0);
     servers.push(server);
     return server;
   }
 
-  async function connect(server: Server): Promise<[StreamReader, StreamWriter]> {
+  async function connect(server: Server<TCPAddress | TLSAddress>): Promise<[StreamReader, StreamWriter]> {
     const pair = await openConnection(HOST, portOf(server));
     writers.push(pair[1]);
     return pair;

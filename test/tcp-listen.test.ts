@@ -23,7 +23,7 @@ describe('TCP listenTCP and shutdown', () => {
 
   it('fails with CannotListenError, saying what to do, when the port is in use', async () => {
     const first = cleanup.port(await reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: '127.0.0.1' }));
-    const port = (first.getHost() as TCPAddress).port;
+    const port = first.getHost().port;
     const factory = Factory.forProtocol(Echo);
     let error: unknown;
     try {
@@ -93,7 +93,7 @@ describe('TCP listenTCP and shutdown', () => {
     })(() => new Echo() as unknown as Recorder);
     const port = await reactor.listenTCP(0, factory, { interface: '127.0.0.1' });
     expect(events).to.deep.equal(['start']);
-    const portNumber = (port.getHost() as TCPAddress).port;
+    const portNumber = port.getHost().port;
     const client = await rawConnect(portNumber, cleanup);
     await factory.nextProtocol(0);
     await port.stopListening();
@@ -110,7 +110,7 @@ describe('TCP listenTCP and shutdown', () => {
 
   it('listens on all interfaces by default', async () => {
     const port = cleanup.port(await reactor.listenTCP(0, Factory.forProtocol(Echo)));
-    const client = await rawConnect((port.getHost() as TCPAddress).port, cleanup);
+    const client = await rawConnect(port.getHost().port, cleanup);
     const echoed = readAtLeast(client, 2);
     client.write('hi');
     expect((await echoed).toString()).to.equal('hi');
@@ -122,7 +122,7 @@ describe('TCP listenTCP and shutdown', () => {
     const payload = pattern(2 * 1024 * 1024, 9);
     const factory = new RecordingFactory(() => new Recorder());
     const port = await r.listenTCP(0, factory, { interface: '127.0.0.1' });
-    const portNumber = (port.getHost() as TCPAddress).port;
+    const portNumber = port.getHost().port;
     const client = await rawConnect(portNumber, cleanup);
     const p = await factory.nextProtocol(0);
     await p.made.promise;
@@ -142,7 +142,7 @@ describe('TCP listenTCP and shutdown', () => {
     const running = r.run();
     const factory = new RecordingFactory(() => new Recorder());
     const port = await r.listenTCP(0, factory, { interface: '127.0.0.1' });
-    const portNumber = (port.getHost() as TCPAddress).port;
+    const portNumber = port.getHost().port;
     const clients: net.Socket[] = [];
     const protocols: Recorder[] = [];
     for (let i = 0; i < 6; i++) {
@@ -170,7 +170,7 @@ describe('TCP listenTCP and shutdown', () => {
     const running = r.run();
     const factory = new RecordingFactory(() => new Recorder());
     const port = await r.listenTCP(0, factory, { interface: '127.0.0.1' });
-    const client = await rawConnect((port.getHost() as TCPAddress).port, cleanup);
+    const client = await rawConnect(port.getHost().port, cleanup);
     client.on('error', () => {});
     client.pause();
     const p = await factory.nextProtocol(0);
@@ -196,7 +196,7 @@ describe('TCP listenTCP and shutdown', () => {
         { interface: '127.0.0.1' },
       ),
     );
-    const client = await rawConnect((port.getHost() as TCPAddress).port, cleanup);
+    const client = await rawConnect(port.getHost().port, cleanup);
     expect((await readAtLeast(client, 11)).toString()).to.equal('220 ready\r\n');
   });
 });

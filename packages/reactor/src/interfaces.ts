@@ -256,10 +256,13 @@ export interface IConnector {
   readonly state: 'disconnected' | 'connecting' | 'connected';
 }
 
-/** A listening port. */
-export interface IListeningPort {
+/**
+ * A listening port. `A` is the kind of address it has: `listenTCP` gives a port whose
+ * `getHost()` is a {@link TCPAddress}, so `port.getHost().port` needs no cast.
+ */
+export interface IListeningPort<A extends Address = Address> {
   /** The address it listens on: for TCP, the real port when 0 was asked. */
-  getHost(): Address;
+  getHost(): A;
   /** Stop accepting connections. Established connections stay up. */
   stopListening(): Promise<void>;
 }
@@ -287,7 +290,7 @@ export interface ConnectTCPOptions {
 }
 
 export interface IReactorTCP {
-  listenTCP(port: number, factory: IProtocolFactory, options?: ListenTCPOptions): Promise<IListeningPort>;
+  listenTCP(port: number, factory: IProtocolFactory, options?: ListenTCPOptions): Promise<IListeningPort<TCPAddress>>;
   connectTCP(host: string, port: number, factory: IClientFactory, options?: ConnectTCPOptions): IConnector;
 }
 

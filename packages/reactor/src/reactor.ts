@@ -13,7 +13,10 @@ import type {
   ListenTCPOptions,
   SpawnProcessOptions,
   SystemEventPhase,
+  TCPAddress,
+  TLSAddress,
   TLSOptions,
+  UNIXAddress,
 } from './interfaces.js';
 import { connectStream, connectUNIX, listenStream, listenUNIX } from './tcp/reactor-streams.js';
 import type { ConnectUNIXOptions, ListenUNIXOptions } from './tcp/reactor-streams.js';
@@ -359,8 +362,8 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
    * const port = await reactor.listenTCP(0, Factory.forProtocol(Echo), { interface: '127.0.0.1' });
    * ```
    */
-  listenTCP(port: number, factory: IProtocolFactory, options: ListenTCPOptions = {}): Promise<IListeningPort> {
-    return listenStream(this, port, factory, options);
+  listenTCP(port: number, factory: IProtocolFactory, options: ListenTCPOptions = {}): Promise<IListeningPort<TCPAddress>> {
+    return listenStream(this, port, factory, options) as Promise<IListeningPort<TCPAddress>>;
   }
 
   /**
@@ -386,8 +389,8 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
    * const port = await reactor.listenUNIX('/tmp/app.sock', Factory.forProtocol(Echo));
    * ```
    */
-  listenUNIX(path: string, factory: IProtocolFactory, options: ListenUNIXOptions = {}): Promise<IListeningPort> {
-    return listenUNIX(this, path, factory, options);
+  listenUNIX(path: string, factory: IProtocolFactory, options: ListenUNIXOptions = {}): Promise<IListeningPort<UNIXAddress>> {
+    return listenUNIX(this, path, factory, options) as Promise<IListeningPort<UNIXAddress>>;
   }
 
   /**
@@ -411,8 +414,8 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
    * const port = await reactor.listenSSL(8443, factory, { key, cert }, { interface: '127.0.0.1' });
    * ```
    */
-  listenSSL(port: number, factory: IProtocolFactory, tlsOptions: TLSOptions, options: ListenTCPOptions = {}): Promise<IListeningPort> {
-    return listenStream(this, port, factory, options, tlsOptions);
+  listenSSL(port: number, factory: IProtocolFactory, tlsOptions: TLSOptions, options: ListenTCPOptions = {}): Promise<IListeningPort<TLSAddress>> {
+    return listenStream(this, port, factory, options, tlsOptions) as Promise<IListeningPort<TLSAddress>>;
   }
 
   /**

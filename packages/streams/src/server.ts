@@ -1,4 +1,4 @@
-import type { IListeningPort } from '@torsion/reactor';
+import type { Address, IListeningPort } from '@torsion/reactor';
 import { ServerFactory } from '@torsion/protocols';
 import { StreamReader } from './stream-reader.js';
 import { StreamReaderProtocol, type ClientConnectedCallback } from './stream-reader-protocol.js';
@@ -65,15 +65,15 @@ export interface ServeForeverOptions {
  * console.log(server.ports[0]!.getHost());
  * ```
  */
-export class Server {
+export class Server<A extends Address = Address> {
   /** The listening ports (one per host). */
-  readonly ports: readonly IListeningPort[];
+  readonly ports: readonly IListeningPort<A>[];
   readonly #factory: StreamServerFactory;
   #closing: Promise<void> | null = null;
   #closedWaiters: Array<() => void> = [];
 
   /** @internal Use {@link startServer}. */
-  constructor(ports: readonly IListeningPort[], factory: StreamServerFactory) {
+  constructor(ports: readonly IListeningPort<A>[], factory: StreamServerFactory) {
     this.ports = ports;
     this.#factory = factory;
   }

@@ -1,4 +1,4 @@
-import type { IListeningPort, TLSOptions } from '@torsion/reactor';
+import type { Address, IListeningPort, TCPAddress, TLSAddress, TLSOptions, UNIXAddress } from '@torsion/reactor';
 import { reactor as globalReactor } from '@torsion/reactor';
 import type { StreamsReactor } from './open-connection.js';
 import { Server, StreamServerFactory } from './server.js';
@@ -22,8 +22,8 @@ function checkLimit(limit: number | undefined): void {
   if (limit !== undefined) new StreamReader({ limit });
 }
 
-async function listenAll(listens: Array<() => Promise<IListeningPort>>): Promise<IListeningPort[]> {
-  const ports: IListeningPort[] = [];
+async function listenAll<A extends Address>(listens: Array<() => Promise<IListeningPort<A>>>): Promise<IListeningPort<A>[]> {
+  const ports: IListeningPort<A>[] = [];
   try {
     for (const listen of listens) ports.push(await listen());
   } catch (err) {
@@ -61,12 +61,12 @@ export async function startServer(
   host: string | readonly string[] | null | undefined,
   port: number,
   options: StartServerOptions = {},
-): Promise<Server> {
+): Promise<Server<TCPAddress | TLSAddress>> {
   checkLimit(options.limit);
   const r = options.reactor ?? globalReactor;
   const factory = new StreamServerFactory(callback, options.limit);
   const hosts: Array<string | undefined> = host === null || host === undefined ? [undefined] : typeof host === 'string' ? [host] : [...host];
-  const listens = hosts.map((h) => () => {
+  const listens = hosts.map((h) => (): Promise<IListeningPort<TCPAddress | TLSAddress>> => {
     const listenOptions = {
       ...(h === undefined ? {} : { interface: h }),
       ...(options.backlog === undefined ? {} : { backlog: options.backlog }),
@@ -85,7 +85,7 @@ export async function startServer(
  * const server = await startUnixServer(handler, '/tmp/app.sock');
  * ```
  */
-export async function startUnixServer(callback: ClientConnectedCallback, path: string, options: StartServerOptions = {}): Promise<Server> {
+export async function startUnixServer(callback: ClientConnectedCallback, path: string, options: StartServerOptions = {}): Promise<Server<UNIXAddress>> {
   checkLimit(options.limit);
   const r = options.reactor ?? globalReactor;
   const factory = new StreamServerFactory(callback, options.limit);

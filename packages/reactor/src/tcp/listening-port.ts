@@ -35,7 +35,7 @@ export interface ListenSpec {
  * await port.stopListening();
  * ```
  */
-export class ListeningPort implements IListeningPort {
+export class ListeningPort<A extends Address = Address> implements IListeningPort<A> {
   readonly #reactor: TransportReactor;
   readonly #factory: IProtocolFactory;
   readonly #spec: ListenSpec;
@@ -124,9 +124,9 @@ export class ListeningPort implements IListeningPort {
     });
   }
 
-  getHost(): Address {
+  getHost(): A {
     if (this.#host === undefined) throw new NotListeningError('getHost() was called before the port listens: await listenTCP() first.');
-    return this.#host;
+    return this.#host as A; // the kind of port (TCP, TLS, UNIX) fixes the kind of address
   }
 
   stopListening(): Promise<void> {

@@ -46,7 +46,7 @@ function peerOf(host: Address): Address {
  * transport.value().toString(); // 'hi'
  * ```
  */
-export class FakeListeningPort implements IListeningPort {
+export class FakeListeningPort<A extends Address = Address> implements IListeningPort<A> {
   /** The factory the port was opened with (for UDP: undefined, see {@link protocol}). */
   readonly factory: IProtocolFactory | undefined;
   /** The datagram protocol of a UDP port. */
@@ -55,16 +55,16 @@ export class FakeListeningPort implements IListeningPort {
   listening = true;
   /** Every connection handed out by {@link accept}, in order. */
   readonly connections: MemoryConnection[] = [];
-  readonly #address: Address;
+  readonly #address: A;
 
-  constructor(address: Address, factory: IProtocolFactory | undefined, protocol?: object) {
+  constructor(address: A, factory: IProtocolFactory | undefined, protocol?: object) {
     this.#address = address;
     this.factory = factory;
     this.protocol = protocol;
     factory?.doStart();
   }
 
-  getHost(): Address {
+  getHost(): A {
     return this.#address;
   }
 

@@ -8,7 +8,10 @@ import type {
   IReactorTime,
   ListenTCPOptions,
   SystemEventPhase,
+  TCPAddress,
+  TLSAddress,
   TLSOptions,
+  UNIXAddress,
 } from '../interfaces.js';
 import { ReactorAlreadyRunning, ReactorNotRunning, TorsionRangeError } from '../errors.js';
 import { FakeListeningPort } from './fake-listening-port.js';
@@ -127,8 +130,8 @@ export class MemoryReactor implements IReactorTCP, IReactorCore {
     return this.#running;
   }
 
-  async listenTCP(port: number, factory: IProtocolFactory, options: ListenTCPOptions = {}): Promise<FakeListeningPort> {
-    const address: Address = { type: 'TCP', host: options.interface ?? '0.0.0.0', port: this.#port(port, 'listenTCP') };
+  async listenTCP(port: number, factory: IProtocolFactory, options: ListenTCPOptions = {}): Promise<FakeListeningPort<TCPAddress>> {
+    const address: TCPAddress = { type: 'TCP', host: options.interface ?? '0.0.0.0', port: this.#port(port, 'listenTCP') };
     const listeningPort = new FakeListeningPort(address, factory);
     this.tcpServers.push({ port, factory, options, listeningPort });
     return listeningPort;
@@ -141,8 +144,8 @@ export class MemoryReactor implements IReactorTCP, IReactorCore {
     return connector;
   }
 
-  async listenSSL(port: number, factory: IProtocolFactory, tlsOptions: TLSOptions, options: ListenTCPOptions = {}): Promise<FakeListeningPort> {
-    const address: Address = { type: 'TLS', host: options.interface ?? '0.0.0.0', port: this.#port(port, 'listenSSL') };
+  async listenSSL(port: number, factory: IProtocolFactory, tlsOptions: TLSOptions, options: ListenTCPOptions = {}): Promise<FakeListeningPort<TLSAddress>> {
+    const address: TLSAddress = { type: 'TLS', host: options.interface ?? '0.0.0.0', port: this.#port(port, 'listenSSL') };
     const listeningPort = new FakeListeningPort(address, factory);
     this.sslServers.push({ port, factory, tlsOptions, options, listeningPort });
     return listeningPort;
@@ -155,8 +158,8 @@ export class MemoryReactor implements IReactorTCP, IReactorCore {
     return connector;
   }
 
-  async listenUNIX(path: string, factory: IProtocolFactory): Promise<FakeListeningPort> {
-    const listeningPort = new FakeListeningPort({ type: 'UNIX', path }, factory);
+  async listenUNIX(path: string, factory: IProtocolFactory): Promise<FakeListeningPort<UNIXAddress>> {
+    const listeningPort = new FakeListeningPort<UNIXAddress>({ type: 'UNIX', path }, factory);
     this.unixServers.push({ path, factory, listeningPort });
     return listeningPort;
   }

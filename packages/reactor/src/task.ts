@@ -118,7 +118,7 @@ export class LoopingCall<A extends unknown[] = []> {
 
   /** Restart the interval grid from now: the next call is one interval from now. */
   reset(): void {
-    if (!this.running) throw new LoopingCallNotRunning();
+    if (!this.running) throw new LoopingCallNotRunning('This LoopingCall is not running, so there is nothing to reset(): start() it, or check its running field first.');
     if (this.call !== null) {
       this.call.cancel();
       this.call = null;

@@ -196,6 +196,7 @@ describe('LoopingCall', () => {
   it('refuses misuse with typed errors', () => {
     const { lc } = looping();
     expect(() => lc.stop()).to.throw(LoopingCallNotRunning);
+    expect(() => lc.reset()).to.throw(LoopingCallNotRunning, /nothing to reset\(\)/);
     expect(() => lc.start(-1)).to.throw(TorsionRangeError, '-1');
     expect(() => lc.start(NaN)).to.throw(TorsionRangeError);
     lc.start(1);

@@ -24,7 +24,7 @@ export function resolveWriteBufferLimits(high: number | undefined, low: number |
   const l = low ?? (high === undefined ? DEFAULT_LOW : Math.floor(h / 4));
   if (!Number.isInteger(h) || h < 0 || !Number.isInteger(l) || l < 0 || l > h) {
     throw new TorsionRangeError(
-      `setWriteBufferLimits: high (${String(high)}) and low (${String(low)}) must be integers with 0 <= low <= high.`,
+      `setWriteBufferLimits: high (${String(h)}) and low (${String(l)}${low === undefined ? ', from high / 4' : ''}) must be integers with 0 <= low <= high.`,
     );
   }
   return [h, l];

@@ -274,6 +274,8 @@ describe('StringTransport, aligned with the socket transports', () => {
     expect([t.writeBufferHigh, t.writeBufferLow]).to.deep.equal([65536, 100]);
     expect(() => t.setWriteBufferLimits(10, 20)).to.throw(TorsionRangeError, /low/);
     expect(() => t.setWriteBufferLimits(1.5)).to.throw(TorsionRangeError);
+    // The low mark it worked out is named, not "undefined".
+    expect(() => t.setWriteBufferLimits(10.5)).to.throw(TorsionRangeError, /high \(10\.5\) and low \(2, from high \/ 4\)/);
   });
 
   it('once disconnecting: writes are dropped even after writeEof, producers are stopped, reading stays off', () => {

@@ -325,7 +325,7 @@ export interface IUDPTransport {
   /** Limit this port to one peer: later writes need no address, other peers' datagrams are dropped by the OS. */
   connect(host: string, port: number): Promise<void>;
   /** The local address: `{ type: 'UDP', host, port }`. */
-  getHost(): Address;
+  getHost(): UDPAddress;
   /** Stop listening; the protocol's `stopProtocol()` runs. */
   stopListening(): Promise<void>;
   /** Same as {@link stopListening}, for symmetry with stream transports. */

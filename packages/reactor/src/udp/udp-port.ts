@@ -2,7 +2,7 @@ import type * as dgramTypes from 'node:dgram';
 import { dgram } from '../builtins.js';
 import { isIP } from 'node:net';
 import { CannotListenError, PortClosedError, TorsionRangeError, TorsionTypeError } from '../errors.js';
-import type { Address, Data, HostPort, IDatagramProtocol, IUDPTransport, ListenUDPOptions } from '../interfaces.js';
+import type { Data, HostPort, IDatagramProtocol, IUDPTransport, ListenUDPOptions, UDPAddress } from '../interfaces.js';
 import { log } from '../log.js';
 import type { Reactor } from '../reactor.js';
 import { connectErrorFrom } from '../tcp/system-errors.js';
@@ -37,7 +37,7 @@ export class UDPPort implements IUDPTransport {
   readonly #socket: dgramTypes.Socket;
   readonly #protocol: IDatagramProtocol;
   /** The address last read from the socket: a closed socket no longer knows it. */
-  #host: Address;
+  #host: UDPAddress;
   #peer: HostPort | null = null;
   #closing: Promise<void> | null = null;
   #untrack: (() => void) | null = null;
@@ -124,7 +124,7 @@ export class UDPPort implements IUDPTransport {
     }
   }
 
-  getHost(): Address {
+  getHost(): UDPAddress {
     try {
       const a = this.#socket.address();
       this.#host = { type: 'UDP', host: a.address, port: a.port };

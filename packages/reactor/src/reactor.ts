@@ -144,7 +144,10 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
    * startup, the `DelayedCall` after.
    */
   callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): SystemEventTriggerId | DelayedCall {
-    if (this.#startup.state === 'done' && this.#state !== 'stopped') return this.callLater(0, fn, ...args);
+    if (this.#state === 'stopped') {
+      throw new ReactorNotRestartable('callWhenRunning() on a stopped reactor: it will not run again, so the call would never be made. Create a new Reactor() for more work.');
+    }
+    if (this.#startup.state === 'done') return this.callLater(0, fn, ...args);
     return this.#startup.add('after', fn, args);
   }
 

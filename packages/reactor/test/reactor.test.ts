@@ -139,6 +139,14 @@ describe('Reactor life cycle', () => {
     expect(order).to.deep.equal(['running true', 'before shutdown', 'after shutdown', 'run resolved']);
   });
 
+  it('callWhenRunning on a stopped reactor throws ReactorNotRestartable (the call would never be made)', async () => {
+    const r = new Reactor(quiet);
+    const ran = r.run();
+    await r.stop();
+    await ran;
+    expect(() => r.callWhenRunning(() => {})).to.throw(ReactorNotRestartable, /never be made/);
+  });
+
   it('callWhenRunning on a running reactor runs soon, not synchronously', async () => {
     const r = new Reactor(quiet);
     const ran = r.run();

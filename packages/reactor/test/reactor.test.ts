@@ -367,7 +367,8 @@ describe('Reactor life cycle', () => {
       const child = spawn(process.execPath, ['--input-type=module', '-e', program], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      child.stderr.resume();
+      let errOut = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (errOut += d));
       const saw = (text: string): Promise<void> =>
         new Promise<void>((resolve) => {
           const check = (): void => {
@@ -390,6 +391,8 @@ describe('Reactor life cycle', () => {
         0,
         ['ready', 'before-shutdown', 'close', 'abort', 'run-resolved'],
       ]);
+      // The log says why: not the grace period (a minute), the second signal.
+      expect(errOut).to.match(/Aborting 1 resource\(s\) still open because shutdown was asked again/);
     });
 
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -29,9 +29,13 @@ export async function closeResources(
     hurry = resolve;
   });
   let timedOut = false;
+  let hurried = false; // by onAbortHandle (shutdown asked again), not by the grace timer
   // Node fires a longer timeout after 1 ms (with a warning): cap it at about 24.8 days instead.
   const graceTimer = setTimeout(hurry, Math.min(gracePeriod * 1000, 2 ** 31 - 1));
-  onAbortHandle(hurry);
+  onAbortHandle(() => {
+    hurried = true;
+    hurry();
+  });
   void expired.then(() => {
     timedOut = true;
   });
@@ -75,7 +79,8 @@ export async function closeResources(
   for (const r of settled) live.delete(r);
   if (live.size === 0) return;
 
-  log.warn(`Aborting ${live.size} resource(s) still open after the shutdown grace period`);
+  const why = hurried ? 'because shutdown was asked again' : 'after the shutdown grace period';
+  log.warn(`Aborting ${live.size} resource(s) still open ${why}`);
   const aborted = [...live];
   for (const r of aborted) {
     try {

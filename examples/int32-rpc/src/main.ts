@@ -23,18 +23,47 @@ const methods = {
   time: (): string => new Date().toISOString(),
 };
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string', default: '7071' },
-    host: { type: 'string', default: '127.0.0.1' },
-    demo: { type: 'boolean', default: false },
-  },
-});
+const USAGE = `usage: torsion-int32-rpc [--port N] [--host H] [--demo]
+  --port N   TCP port to listen on (default 7071; 0 picks a free port)
+  --host H   interface to bind (default 127.0.0.1)
+  --demo     serve on a free port, make a few calls against it, print them, and exit`;
 
-const port = await reactor.listenTCP(values.demo ? 0 : Number(values.port), new RpcServerFactory(methods), { interface: values.host });
+/** A command line the program cannot use: say what is wrong and how to call it, exit 2. */
+function usageError(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let values: { port?: string; host?: string; demo?: boolean; help?: boolean };
+try {
+  ({ values } = parseArgs({
+    options: { port: { type: 'string' }, host: { type: 'string' }, demo: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  }));
+} catch (err) {
+  usageError((err as Error).message);
+}
+if (values.help === true) {
+  console.log(USAGE);
+  process.exit(0);
+}
+// Number('') is 0, which would pick a random port: a blank value is refused like any other.
+const portArg = values.port === undefined ? 7071 : values.port.trim() === '' ? NaN : Number(values.port);
+if (!Number.isInteger(portArg) || portArg < 0 || portArg > 65535) {
+  usageError(`--port must be a whole number from 0 to 65535, got ${JSON.stringify(values.port)}`);
+}
+// An empty interface means every interface: a blank --host must not expose the server.
+const hostArg = values.host ?? '127.0.0.1';
+if (hostArg.trim() === '') {
+  usageError(`--host must be an interface address such as 127.0.0.1, or 0.0.0.0 for every interface, got ${JSON.stringify(hostArg)}`);
+}
+
+const port = await reactor.listenTCP(values.demo === true ? 0 : portArg, new RpcServerFactory(methods), { interface: hostArg }).catch((err: unknown) => {
+  console.error((err as Error).message); // the port is in use, the address is not this host's...
+  process.exit(1);
+});
 const { host, port: portNumber } = port.getHost() as TCPAddress;
 
-if (values.demo) {
+if (values.demo === true) {
   const rpc = await connectRpc(reactor, host, portNumber);
   console.log('add [2, 3, 4] ->', await rpc.call('add', [2, 3, 4]));
   console.log('echo {hello: "world"} ->', await rpc.call('echo', { hello: 'world' }));

@@ -50,4 +50,29 @@ describe('example: streams echo', () => {
     }
     expect(server.exitCode).to.equal(0);
   });
+
+  /** Run server.js or client.js with \`args\`; one that starts anyway is killed after 5 s (code null). */
+  function run(program: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
+    const child = spawn(process.execPath, [path.join(here, '../src', program), ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'], timeout: 5000, killSignal: 'SIGKILL',
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    return new Promise((resolve) => child.once('close', (code) => resolve({ code, stderr })));
+  }
+
+  // Number('') is 0: an empty port must not make the server listen on a random one.
+  for (const [program, arg, range] of [
+    ['server.js', 'abc', '0 to 65535'], ['server.js', '', '0 to 65535'], ['server.js', '70000', '0 to 65535'],
+    ['client.js', 'abc', '1 to 65535'], ['client.js', '0', '1 to 65535'],
+  ] as const) {
+    it(`${program} refuses the port ${JSON.stringify(arg)} with one line, the usage and status 2`, async () => {
+      const { code, stderr } = await run(program, [arg]);
+      expect(code).to.equal(2);
+      expect(stderr).to.equal(
+        `the port must be a whole number from ${range}, got ${JSON.stringify(arg)}\n` +
+          `usage: torsion-streams-echo-${program === 'server.js' ? 'server [port]   (default 8888; 0 picks a free port)' : 'client [port] [message ...]   (default port 8888)'}\n`,
+      );
+    });
+  }
 });

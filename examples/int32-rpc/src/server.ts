@@ -1,7 +1,9 @@
 // The RPC server: each request runs its method (which may be async); replies go out as they
 // finish, matched by id. At most `maxInFlight` requests per connection run at once: past that,
 // the server stops reading from the connection until one finishes (backpressure instead of an
-// unbounded queue).
+// unbounded queue). Replies get the same treatment: when a client does not read them and they
+// pile up past the transport's high-water mark (pauseWriting), the server stops reading its
+// requests until they drain (resumeWriting).
 import { Int32StringReceiver, ServerFactory } from '@torsion/protocols';
 import { log } from '@torsion/reactor';
 import { MAX_MESSAGE_LENGTH, RpcError, isId, isObject } from './wire.js';
@@ -15,6 +17,8 @@ export class RpcServerProtocol extends Int32StringReceiver {
   declare factory: RpcServerFactory;
   override MAX_LENGTH = MAX_MESSAGE_LENGTH;
   #inFlight = 0;
+  /** True between pauseWriting() and resumeWriting(): the client is not taking its replies. */
+  #writePaused = false;
 
   override stringReceived(data: Buffer): void {
     let request: unknown;
@@ -48,7 +52,25 @@ export class RpcServerProtocol extends Int32StringReceiver {
   #finish(reply: RpcReply): void {
     this.#inFlight -= 1;
     this.#reply(reply);
-    if (this.#inFlight < this.factory.maxInFlight && this.connected) this.transport.resumeProducing();
+    this.#resumeIfAllowed();
+  }
+
+  // Replies queued past the high-water mark: read no more requests (each would add a reply),
+  // so what a client that never reads can make the server hold stays at the mark plus the
+  // replies of the calls already running (at most maxInFlight).
+  override pauseWriting(): void {
+    this.#writePaused = true;
+    this.transport.pauseProducing();
+  }
+
+  override resumeWriting(): void {
+    this.#writePaused = false;
+    this.#resumeIfAllowed();
+  }
+
+  /** Read again unless too many requests are running or the replies are not being taken. */
+  #resumeIfAllowed(): void {
+    if (this.#inFlight < this.factory.maxInFlight && !this.#writePaused && this.connected) this.transport.resumeProducing();
   }
 
   #reply(reply: RpcReply): void {

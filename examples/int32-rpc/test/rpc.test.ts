@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { ConnectionDone, Reactor, setLogObserver, type IListeningPort, type LogEvent, type TCPAddress } from '@torsion/reactor';
 import { StringTooLongError } from '@torsion/protocols';
 import { RpcClient, connectRpc } from '../src/client.js';
-import { RpcServerFactory, type RpcMethod } from '../src/server.js';
+import { RpcServerFactory, RpcServerProtocol, type RpcMethod } from '../src/server.js';
 import { RpcError, RpcProtocolError } from '../src/wire.js';
 
 interface Gate {
@@ -222,4 +222,59 @@ describe('int32-rpc example over TCP', () => {
     await Promise.all(calls);
     expect(events.slice(0, 4)).to.deep.equal(['start 0', 'start 1', 'end 0', 'start 2']);
   });
+
+  // A client that sends requests and never reads its replies must not make the server queue
+  // them without bound: above the write buffer's high-water mark the server stops reading.
+  const result = 'y'.repeat(400);
+  for (const [kind, request, reply] of [
+    ['unreadable requests', frame('{nope'), { id: null, error: { code: 'PARSE_ERROR', message: 'The request is not valid JSON.' } }],
+    ['calls', frame('{"id":1,"method":"big"}'), { id: 1, result }],
+  ] as const) {
+    it(`stops reading from a client that sends ${kind} and reads no replies, and resumes when it reads`, async function () {
+      this.timeout(20000);
+      const HIGH = 64 * 1024; // the transport's default high-water mark
+      const count = 100_000; // over 8 MB of replies: far more than the sockets' kernel buffers take
+      let server!: RpcServerProtocol;
+      let largest = 0;
+      let settled!: () => void;
+      const stuck = new Promise<void>((resolve) => { settled = resolve; });
+      class Watched extends RpcServerProtocol {
+        override sendString(data: string | Uint8Array): void {
+          super.sendString(data);
+          server = this;
+          largest = Math.max(largest, this.transport.getWriteBufferSize());
+          if (largest > 16 * HIGH) settled(); // far past the mark: no need to wait for more
+        }
+        override pauseWriting(): void {
+          super.pauseWriting();
+          // A turn of the loop later the queue has gone to the kernel as far as it could: if
+          // the server is still not reading then, the kernel's buffers are full too.
+          setImmediate(() => {
+            if (!this.transport.isReading()) settled();
+          });
+        }
+      }
+      await serve({ big: () => result });
+      factory.protocol = Watched;
+      const s = net.connect({ host: '127.0.0.1', port: portNumber });
+      sockets.push(s);
+      s.pause(); // read nothing yet
+      s.write(Buffer.concat(Array.from({ length: count }, () => request)));
+      await stuck;
+      expect(server.transport.isReading(), 'reading from the client').to.equal(false);
+      // Reading the replies lets the server go on: every request is answered, and the queue
+      // stayed near the mark all along (the mark plus the replies of the calls running).
+      const expected = frame(JSON.stringify(reply)).length * count;
+      let received = 0;
+      await new Promise<void>((resolve) => {
+        s.on('data', (c: Buffer) => {
+          received += c.length;
+          if (received >= expected) resolve();
+        });
+        s.resume();
+      });
+      expect(received).to.equal(expected);
+      expect(largest, 'bytes queued for the client').to.be.below(2 * HIGH);
+    });
+  }
 });

@@ -110,6 +110,11 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
     server.options.log(`disconnect ${this.#peer}${this.nick === null ? '' : ` ${this.nick}`}: ${why} (${server.clients.size} connected)`);
   }
 
+  /** False while this client is above its write high-water mark: lines for it are dropped. */
+  get writable(): boolean {
+    return this.#writable;
+  }
+
   /** Queue a line for this client, unless it has stopped reading (then it is dropped and counted). */
   deliver(line: Buffer): void {
     if (this.#writable) {
@@ -367,7 +372,10 @@ export class ChatClient extends TimeoutMixin(LineReceiver) {
     if (to.length === 0 || text.length === 0) return this.send('! Usage: /msg NICK TEXT');
     const target = this.factory.nicks.get(to.toLowerCase());
     if (target === undefined) return this.send(`! No one is called ${to}.`);
-    target.send(`[private] <${this.nick}> ${text}`);
+    // Checked first: the line that takes the target above its mark is still queued for it.
+    const delivered = target.writable;
+    target.send(`[private] <${this.nick}> ${text}`); // dropped (and counted) if it is not reading
+    if (!delivered) return this.send(`! ${target.nick} is not reading: your message was not delivered.`);
     this.send(`[to ${target.nick}] ${text}`);
   }
 }

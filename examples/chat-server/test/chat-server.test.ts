@@ -192,6 +192,31 @@ describe('chat server over real sockets', function () {
     expect(await other.expect(/In #lobby/)).to.equal('* In #lobby: other, talker');
   });
 
+  it('tells the sender of a /msg that it was not delivered to a client that does not read', async function () {
+    this.timeout(30000);
+    const p = await start({ floodRate: 0, maxLineLength: 4096 });
+    const stuck = await join(p, 'stuck');
+    stuck.socket.pause();
+    const talker = await join(p, 'talker');
+    const other = await join(p, 'other');
+    const text = 'x'.repeat(4000);
+    let sent = 0;
+    // Talk until the server has had to drop lines for the stuck client.
+    while (server.stats.dropped === 0 && sent < 20000) {
+      for (let i = 0; i < 50; i++) talker.send(`${text} ${sent++}`);
+      await other.expect(new RegExp(` ${sent - 1}$`));
+    }
+    talker.send('/msg stuck are you there?');
+    expect(await talker.expect(/^(\[to stuck\]|! stuck)/)).to.equal('! stuck is not reading: your message was not delivered.');
+    // Once it reads again, it hears of what it missed, and private messages reach it again.
+    stuck.socket.resume();
+    await stuck.expect(/message\(s\) were dropped while you were not reading/, 10000);
+    expect(stuck.lines.some((l) => l.includes('are you there?'))).to.equal(false);
+    talker.send('/msg stuck hello again');
+    expect(await talker.expect(/^(\[to stuck\]|! stuck)/)).to.equal('[to stuck] hello again');
+    expect(await stuck.expect(/private/)).to.equal('[private] <talker> hello again');
+  });
+
   it('drops idle clients after the idle timeout (injected clock)', async () => {
     const clock = new Clock();
     const p = await start({ clock, idleTimeout: 60 });

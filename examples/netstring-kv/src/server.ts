@@ -8,7 +8,9 @@
 //
 // Keys are 1 to MAX_KEY_LENGTH bytes without spaces; values are any bytes (spaces and newlines
 // included), since the netstring carries the length. Everything is bounded: the request size
-// (MAX_LENGTH), the key size, and the number of keys.
+// (MAX_LENGTH), the key size, and the number of keys. So are the replies queued for a client:
+// when it does not read them and they pile up past the transport's high-water mark
+// (pauseWriting), the server stops reading its requests until they drain (resumeWriting).
 import { NetstringReceiver, ServerFactory } from '@torsion/protocols';
 import type { LengthLimitExceededError, NetstringParseError } from '@torsion/protocols';
 
@@ -56,6 +58,17 @@ export class KVServerProtocol extends NetstringReceiver {
       default:
         return this.#error('BAD_COMMAND', `unknown command ${JSON.stringify(command.slice(0, 20))}: use SET, GET or DEL`);
     }
+  }
+
+  // Replies queued past the high-water mark: read no more requests (each would add a reply, up
+  // to a whole value for a GET), so what a client that never reads can make the server hold
+  // stays at the mark plus one reply.
+  override pauseWriting(): void {
+    this.transport.pauseProducing();
+  }
+
+  override resumeWriting(): void {
+    if (this.connected) this.transport.resumeProducing();
   }
 
   // A broken peer gets one error reply before the connection is dropped.

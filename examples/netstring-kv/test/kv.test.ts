@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { Reactor, type IListeningPort, type TCPAddress } from '@torsion/reactor';
 import { StringTooLongError } from '@torsion/protocols';
 import { KVClient, KVError, connectKV } from '../src/client.js';
-import { KVServerFactory, type KVLimits } from '../src/server.js';
+import { KVServerFactory, KVServerProtocol, type KVLimits } from '../src/server.js';
 
 /** Split a run of netstrings (as text) into their payloads. */
 function netstrings(text: string): string[] {
@@ -149,5 +149,56 @@ describe('netstring-kv example over TCP', () => {
   it('tells a peer that breaks the framing why, then drops it', async () => {
     expect(await raw('3:GET,xyz')).to.match(/^\d+:ERR BAD_ARGUMENTS [^,]*,\d+:ERR PROTOCOL Invalid netstring: expected a digit/);
     expect(await raw('99999999999:')).to.match(/^\d+:ERR TOO_LONG request of \d+ bytes or more is over the limit/);
+  });
+
+  // A client that sends GETs for a large value and never reads the replies must not make the
+  // server queue them without bound: above the write buffer's high-water mark it stops reading.
+  it('stops reading from a client that sends requests and reads no replies, and resumes when it reads', async function () {
+    this.timeout(20000);
+    const HIGH = 64 * 1024; // the transport's default high-water mark
+    const value = Buffer.alloc(4096, 'v');
+    const count = 4000; // 16 MB of replies: far more than the sockets' kernel buffers take
+    let server!: KVServerProtocol;
+    let largest = 0;
+    let settled!: () => void;
+    const stuck = new Promise<void>((resolve) => { settled = resolve; });
+    class Watched extends KVServerProtocol {
+      override sendString(data: string | Uint8Array): void {
+        super.sendString(data);
+        server = this;
+        largest = Math.max(largest, this.transport.getWriteBufferSize());
+        if (largest > 16 * HIGH) settled(); // far past the mark: no need to wait for more
+      }
+      override pauseWriting(): void {
+        super.pauseWriting();
+        // A turn of the loop later the queue has gone to the kernel as far as it could: if
+        // the server is still not reading then, the kernel's buffers are full too.
+        setImmediate(() => {
+          if (!this.transport.isReading()) settled();
+        });
+      }
+    }
+    factory.protocol = Watched;
+    factory.store.set('big', value);
+    const s = net.connect({ host: '127.0.0.1', port: portNumber });
+    sockets.push(s);
+    s.pause(); // read nothing yet
+    s.write('7:GET big,'.repeat(count));
+    await stuck;
+    expect(server.transport.isReading(), 'reading from the client').to.equal(false);
+    // Reading the replies lets the server go on: every request is answered, and the queue
+    // stayed near the mark all along (the mark plus one reply).
+    const reply = Buffer.concat([Buffer.from('VALUE '), value]);
+    const expected = (`${reply.length}:`.length + reply.length + 1) * count;
+    let received = 0;
+    await new Promise<void>((resolve) => {
+      s.on('data', (c: Buffer) => {
+        received += c.length;
+        if (received >= expected) resolve();
+      });
+      s.resume();
+    });
+    expect(received).to.equal(expected);
+    expect(largest, 'bytes queued for the client').to.be.below(2 * HIGH);
   });
 });

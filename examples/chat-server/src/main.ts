@@ -35,9 +35,13 @@ async function main(argv: string[]): Promise<number> {
   });
   const port = await serverFromString(reactor, cmd.endpoint).listen(server);
   const where = formatAddress(port.getHost());
-  console.log(`Torsion chat server listening on ${where}`);
   const host = port.getHost();
-  if (host.type === 'TCP') console.log(`Connect with: nc ${host.host} ${host.port}   (Ctrl-C stops the server)`);
+  // Said once run() has installed the SIGINT/SIGTERM handlers: a signal sent as soon as the
+  // line appears then stops the server cleanly (before, it could kill the process outright).
+  reactor.callWhenRunning(() => {
+    console.log(`Torsion chat server listening on ${where}`);
+    if (host.type === 'TCP') console.log(`Connect with: nc ${host.host} ${host.port}   (Ctrl-C stops the server)`);
+  });
   await reactor.run();
   log('stopped');
   return 0;

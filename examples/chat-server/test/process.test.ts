@@ -73,6 +73,29 @@ describe('chat server program', function () {
     expect(await server.exited).to.equal(0);
   });
 
+  // The lines are said once the SIGTERM handler is in place: a SIGTERM sent the moment the first
+  // appears stops the server cleanly instead of killing it. (The race was lost most of the time
+  // when the lines came first: a few tries make a regression plain.)
+  it('stops cleanly on a SIGTERM sent as soon as it says it listens', async () => {
+    for (let i = 0; i < 3; i++) {
+      const child = spawn(process.execPath, [main, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], cwd: repoRoot });
+      let stdout = '';
+      let stderr = '';
+      let sent = false;
+      child.stdout!.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (!sent && /listening on 127\.0\.0\.1:\d+/.test(stdout)) {
+          sent = true; // once: a second SIGTERM would cut the shutdown short
+          child.kill('SIGTERM');
+        }
+      });
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('close', (c, s) => resolve([c, s])));
+      expect({ code, signal }, `try ${i + 1}: ${stdout}${stderr}`).to.deep.equal({ code: 0, signal: null });
+      expect(stdout).to.match(/^stopped$/m);
+    }
+  });
+
   // `npm start` runs the server under a shell: SIGTERM to npm must reach the server, or it is
   // left running without a parent.
   it('runs under `npm start -- --port ...`, which passes options and SIGTERM through', async function () {

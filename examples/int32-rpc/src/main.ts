@@ -78,6 +78,8 @@ if (values.demo === true) {
   await rpc.close();
   await port.stopListening();
 } else {
-  console.log(`int32-rpc listening on ${host}:${portNumber} (Ctrl-C to stop); methods: ${Object.keys(methods).join(', ')}`);
+  // Said once run() has installed the SIGINT/SIGTERM handlers: a signal sent as soon as the
+  // line appears then stops the server cleanly (before, it could kill the process outright).
+  reactor.callWhenRunning(() => console.log(`int32-rpc listening on ${host}:${portNumber} (Ctrl-C to stop); methods: ${Object.keys(methods).join(', ')}`));
   await reactor.run();
 }

@@ -42,6 +42,29 @@ describe('example: int32-rpc as a program', () => {
     expect(await exited).to.equal(0);
   });
 
+  // The line is said once the SIGTERM handler is in place: a SIGTERM sent the moment it appears
+  // stops the server cleanly instead of killing it. (The race was lost most of the time when
+  // the line came first: a few tries make a regression plain.)
+  it('stops cleanly on a SIGTERM sent as soon as it says it listens', async () => {
+    for (let i = 0; i < 3; i++) {
+      const child = spawn(process.execPath, [main, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 5000, killSignal: 'SIGKILL' });
+      let stdout = '';
+      let stderr = '';
+      let sent = false;
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (!sent && /^int32-rpc listening on /.test(stdout)) {
+          sent = true; // once: a second SIGTERM would cut the shutdown short
+          child.kill('SIGTERM');
+        }
+      });
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('close', (c, s) => resolve([c, s])));
+      expect({ code, signal }, `try ${i + 1}: ${stdout}${stderr}`).to.deep.equal({ code: 0, signal: null });
+      expect(stdout).to.contain('Received SIGTERM, shutting down'); // the reactor's log: info goes to stdout
+    }
+  });
+
   for (const [args, message] of [
     [['--bogus'], /^Unknown option '--bogus'/],
     [['--port', 'abc'], /^--port must be a whole number from 0 to 65535, got "abc"/],

@@ -40,7 +40,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const listening = await listenLineEcho({ port, host });
   const addr = listening.getHost() as TCPAddress;
-  console.log(`line-echo listening on ${addr.host}:${addr.port} (Ctrl-C to stop)`);
+  // Said once run() has installed the SIGINT/SIGTERM handlers: a signal sent as soon as the
+  // line appears then stops the server cleanly (before, it could kill the process outright).
+  reactor.callWhenRunning(() => console.log(`line-echo listening on ${addr.host}:${addr.port} (Ctrl-C to stop)`));
   await reactor.run();
   return 0;
 }

@@ -121,6 +121,31 @@ describe('example: line-echo', () => {
     }
   });
 
+  // The line is said once the SIGTERM handler is in place: a SIGTERM sent the moment it appears
+  // stops the server cleanly instead of killing it. (The race was lost most of the time when
+  // the line came first: a few tries make a regression plain.)
+  it('stops cleanly on a SIGTERM sent as soon as it says it listens', async function () {
+    this.timeout(15000);
+    const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
+    for (let i = 0; i < 3; i++) {
+      const child = spawn(process.execPath, [main, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 5000, killSignal: 'SIGKILL' });
+      let stdout = '';
+      let stderr = '';
+      let sent = false;
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (!sent && /^line-echo listening on /.test(stdout)) {
+          sent = true; // once: a second SIGTERM would cut the shutdown short
+          child.kill('SIGTERM');
+        }
+      });
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+      expect({ code, signal }, `try ${i + 1}: ${stdout}${stderr}`).to.deep.equal({ code: 0, signal: null });
+      expect(stdout).to.contain('Received SIGTERM, shutting down'); // the reactor's log: info goes to stdout
+    }
+  });
+
   it('rejects a bad --port with a usage message and status 2', async () => {
     const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
     const child = spawn(process.execPath, [main, '--port', 'http'], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -66,6 +66,8 @@ if (values.demo === true) {
   await kv.close();
   await port.stopListening();
 } else {
-  console.log(`netstring-kv listening on ${host}:${portNumber} (Ctrl-C to stop)`);
+  // Said once run() has installed the SIGINT/SIGTERM handlers: a signal sent as soon as the
+  // line appears then stops the server cleanly (before, it could kill the process outright).
+  reactor.callWhenRunning(() => console.log(`netstring-kv listening on ${host}:${portNumber} (Ctrl-C to stop)`));
   await reactor.run();
 }

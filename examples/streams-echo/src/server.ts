@@ -15,11 +15,13 @@ const server = await startEchoServer('127.0.0.1', port).catch((err: unknown) => 
   console.error((err as Error).message); // the port is in use...
   process.exit(1);
 });
-console.log(`streams echo server listening on 127.0.0.1:${(server.ports[0]!.getHost() as TCPAddress).port}`);
 
+// The handlers go in before the line is said: a signal sent as soon as it appears then stops
+// the server cleanly (before, it could kill the process outright).
 const stop = new AbortController();
 process.once('SIGINT', () => stop.abort());
 process.once('SIGTERM', () => stop.abort());
+console.log(`streams echo server listening on 127.0.0.1:${(server.ports[0]!.getHost() as TCPAddress).port}`);
 await server.serveForever({ signal: stop.signal });
 server.closeClients();
 await server.waitClosed();

@@ -51,6 +51,27 @@ describe('example: streams echo', () => {
     expect(server.exitCode).to.equal(0);
   });
 
+  // The line is said once the SIGTERM handler is in place: a SIGTERM sent the moment it appears
+  // stops the server cleanly instead of killing it. (The race was lost most of the time when
+  // the line came first: a few tries make a regression plain.)
+  it('server.js stops cleanly on a SIGTERM sent as soon as it says it listens', async () => {
+    for (let i = 0; i < 3; i++) {
+      const server = spawn(process.execPath, [path.join(here, '../src/server.js'), '0'], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 5000, killSignal: 'SIGKILL' });
+      let out = '';
+      let sent = false;
+      server.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (!sent && /listening on 127\.0\.0\.1:\d+/.test(out)) {
+          sent = true; // once: a second SIGTERM would cut the shutdown short
+          server.kill('SIGTERM');
+        }
+      });
+      server.stderr.on('data', (d: Buffer) => (out += d.toString()));
+      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => server.once('close', (c, s) => resolve([c, s])));
+      expect({ code, signal }, `try ${i + 1}: ${out}`).to.deep.equal({ code: 0, signal: null });
+    }
+  });
+
   /** Run server.js or client.js with \`args\`; one that starts anyway is killed after 5 s (code null). */
   function run(program: string, args: string[]): Promise<{ code: number | null; stderr: string }> {
     const child = spawn(process.execPath, [path.join(here, '../src', program), ...args], {

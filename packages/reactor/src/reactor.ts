@@ -139,14 +139,11 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
   }
 
   /**
-   * Run `fn(...args)` once the reactor runs: at `run()` (after the 'startup' triggers), or on
-   * the next turn of the loop if it is running already. Returns a handle: a trigger id before
-   * startup, the `DelayedCall` after.
+   * Run `fn(...args)` once the reactor runs: at `run()` (after the 'startup' triggers), or on the
+   * next turn if it runs already. Returns a trigger id before startup, the `DelayedCall` after.
    */
   callWhenRunning<A extends unknown[]>(fn: (...args: A) => unknown, ...args: A): SystemEventTriggerId | DelayedCall {
-    if (this.#state === 'stopped') {
-      throw new ReactorNotRestartable('callWhenRunning() on a stopped reactor: it will not run again, so the call would never be made. Create a new Reactor() for more work.');
-    }
+    if (this.#state === 'stopped') throw new ReactorNotRestartable('callWhenRunning() on a stopped reactor: the call would never be made. Create a new Reactor() for more work.');
     if (this.#startup.state === 'done') return this.callLater(0, fn, ...args);
     return this.#startup.add('after', fn, args);
   }

@@ -32,9 +32,17 @@ export class NoConnectorToRetryError extends TorsionError {
  * @internal
  */
 export function checkNumber(owner: string, name: string, value: unknown, hint: string): void {
-  if (typeof value !== 'number') {
-    throw new TorsionTypeError(`${owner}.${name} must be a number, got ${typeof value === 'string' ? JSON.stringify(value) : typeof value}: ${hint}.`);
-  }
+  if (typeof value !== 'number') throw new TorsionTypeError(`${owner}.${name} must be a number, got ${notANumber(value)}: ${hint}.`);
+}
+
+/**
+ * How a value that should have been a number reads in a message: a string quoted (`"5"`), else
+ * its type.
+ *
+ * @internal
+ */
+export function notANumber(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : typeof value;
 }
 
 /**

@@ -6,6 +6,7 @@
 import { reactor } from '@torsion/reactor';
 import type { IDelayedCall, IReactorTime, ITransport, MaybePromise } from '@torsion/reactor';
 import { TorsionRangeError, TorsionTypeError, formatAddress, log } from '@torsion/reactor';
+import { notANumber } from './policy-errors.js';
 
 /** What a class must offer to take the mixin: a protocol's `transport` and `connectionLost`. */
 export interface TimeoutHost {
@@ -169,7 +170,7 @@ export function TimeoutMixin<TBase extends MixinBase<TimeoutHost>>(Base: TBase):
 
 function checkTimeout(seconds: number): void {
   if (typeof seconds !== 'number') {
-    throw new TorsionTypeError(`A timeout must be a number of seconds, got ${typeof seconds === 'string' ? JSON.stringify(seconds) : typeof seconds}: pass null to setTimeout() to cancel it.`);
+    throw new TorsionTypeError(`A timeout must be a number of seconds, got ${notANumber(seconds)}: pass null to setTimeout() to cancel it.`);
   }
   if (!Number.isFinite(seconds) || seconds <= 0) {
     throw new TorsionRangeError(

@@ -363,7 +363,7 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
    * ```
    */
   listenTCP(port: number, factory: IProtocolFactory, options: ListenTCPOptions = {}): Promise<IListeningPort<TCPAddress>> {
-    return listenStream(this, port, factory, options) as Promise<IListeningPort<TCPAddress>>;
+    return listenStream(this, port, factory, options);
   }
 
   /**
@@ -390,7 +390,7 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
    * ```
    */
   listenUNIX(path: string, factory: IProtocolFactory, options: ListenUNIXOptions = {}): Promise<IListeningPort<UNIXAddress>> {
-    return listenUNIX(this, path, factory, options) as Promise<IListeningPort<UNIXAddress>>;
+    return listenUNIX(this, path, factory, options);
   }
 
   /**
@@ -415,7 +415,7 @@ export class Reactor implements IReactorTime, IReactorTCP, IReactorCore, IReacto
    * ```
    */
   listenSSL(port: number, factory: IProtocolFactory, tlsOptions: TLSOptions, options: ListenTCPOptions = {}): Promise<IListeningPort<TLSAddress>> {
-    return listenStream(this, port, factory, options, tlsOptions) as Promise<IListeningPort<TLSAddress>>;
+    return listenStream(this, port, factory, options, tlsOptions);
   }
 
   /**

@@ -45,8 +45,6 @@ export class ReadBuffer {
   #owned = false;
   // Logically after #end, kept as it came. Only set while [#start, #end) is not empty.
   #tail: Buffer | null = null;
-  /** Where the match the last {@link findFirst} found ends, relative to the range. */
-  matchEnd = -1;
 
   /** Bytes in the contiguous range (the tail not counted). */
   get live(): number {
@@ -101,21 +99,16 @@ export class ReadBuffer {
   }
 
   /**
-   * Where the earliest-ending separator of `seps` (shortest first) starts, searching from
-   * `offset`; -1 if none. Sets {@link matchEnd}.
+   * Where the earliest-ending separator of `seps` (shortest first) starts and ends, relative to
+   * the range, searching from `offset`; null if none.
    */
-  findFirst(seps: readonly Buffer[], offset: number): number {
-    let start = -1;
-    let end = -1;
+  findFirst(seps: readonly Buffer[], offset: number): { start: number; end: number } | null {
+    let match: { start: number; end: number } | null = null;
     for (const sep of seps) {
       const found = this.find(sep, offset);
-      if (found !== -1 && (end === -1 || found + sep.length < end)) {
-        start = found;
-        end = found + sep.length;
-      }
+      if (found !== -1 && (match === null || found + sep.length < match.end)) match = { start: found, end: found + sep.length };
     }
-    this.matchEnd = end;
-    return start;
+    return match;
   }
 
   /**

@@ -348,22 +348,22 @@ export class StreamReader implements AsyncIterable<Buffer> {
     const minLen = seps[0]!.length;
     const maxLen = seps[seps.length - 1]!.length;
     let offset = 0; // where the search resumes: bytes before it hold no separator
-    let matchStart = -1;
+    let match: { start: number; end: number } | null = null;
     try {
       for (;;) {
         this.#bytes.merge();
         const live = this.#bytes.live;
         if (live - offset >= minLen) {
-          matchStart = this.#bytes.findFirst(seps, offset);
-          if (matchStart !== -1) break;
+          match = this.#bytes.findFirst(seps, offset);
+          if (match !== null) break;
           offset = Math.max(0, live + 1 - maxLen);
           if (offset > this.limit) throw noSeparator(offset, this.limit);
         }
         if (this.#eof) throw new IncompleteReadError(this.#take(live), null);
         await this.#wait('readUntil', options);
       }
-      if (matchStart > this.limit) throw beyondLimit(matchStart, this.limit);
-      return this.#take(this.#bytes.matchEnd);
+      if (match.start > this.limit) throw beyondLimit(match.start, this.limit);
+      return this.#take(match.end);
     } finally {
       this.#busy = null;
     }

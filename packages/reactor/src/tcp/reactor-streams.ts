@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import type { ConnectTCPOptions, IClientFactory, IProtocolFactory, ListenTCPOptions, TLSOptions } from '../interfaces.js';
+import type { ConnectTCPOptions, IClientFactory, IProtocolFactory, ListenTCPOptions, TCPAddress, TLSAddress, TLSOptions, UNIXAddress } from '../interfaces.js';
 import { TorsionRangeError, TorsionTypeError } from '../errors.js';
 import { validateHost, validatePort, validateTimeout } from './addresses.js';
 import { Connector, type ConnectorReactor } from './connector.js';
@@ -44,13 +44,15 @@ function validatePath(path: unknown, what: string): string {
 }
 
 /** @internal The body of `Reactor.listenTCP` and `listenSSL`. */
+export async function listenStream(reactor: ConnectorReactor, port: number, factory: IProtocolFactory, options: ListenTCPOptions): Promise<ListeningPort<TCPAddress>>;
+export async function listenStream(reactor: ConnectorReactor, port: number, factory: IProtocolFactory, options: ListenTCPOptions, tls: TLSOptions): Promise<ListeningPort<TLSAddress>>;
 export async function listenStream(
   reactor: ConnectorReactor,
   port: number,
   factory: IProtocolFactory,
   options: ListenTCPOptions,
   tls?: TLSOptions,
-): Promise<ListeningPort> {
+): Promise<ListeningPort<TCPAddress | TLSAddress>> {
   const what = tls === undefined ? 'listenTCP' : 'listenSSL';
   validatePort(port, what, true);
   validateFactory(factory, what, false);
@@ -59,7 +61,8 @@ export async function listenStream(
     throw new TorsionTypeError(`${what}: interface must be a string such as '127.0.0.1', got ${String(options.interface)}.`);
   }
   const spec = { kind: tls === undefined ? ('TCP' as const) : ('TLS' as const), port, interface: options.interface, backlog, tls };
-  return new ListeningPort(reactor, factory, spec).listen();
+  // The spec's kind fixes the address kind getHost() reports.
+  return new ListeningPort<TCPAddress | TLSAddress>(reactor, factory, spec).listen();
 }
 
 /** @internal The body of `Reactor.connectTCP` and `connectSSL`. */
@@ -127,12 +130,12 @@ export async function listenUNIX(
   path: string,
   factory: IProtocolFactory,
   options: ListenUNIXOptions,
-): Promise<ListeningPort> {
+): Promise<ListeningPort<UNIXAddress>> {
   validatePath(path, 'listenUNIX');
   validateFactory(factory, 'listenUNIX', false);
   const backlog = validateBacklog(options.backlog, 'listenUNIX');
   await removeStaleSocket(path);
-  return new ListeningPort(reactor, factory, { kind: 'UNIX', path, backlog }).listen();
+  return new ListeningPort<UNIXAddress>(reactor, factory, { kind: 'UNIX', path, backlog }).listen();
 }
 
 /** @internal The body of `Reactor.connectUNIX`. */

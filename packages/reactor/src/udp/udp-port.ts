@@ -106,7 +106,7 @@ export class UDPPort implements IUDPTransport {
 
   #label(): string {
     const h = this.getHost();
-    return h.type === 'UDP' ? `${h.host}:${h.port}` : '?';
+    return `${h.host}:${h.port}`;
   }
 
   #failed(err: unknown, from: HostPort): void {
